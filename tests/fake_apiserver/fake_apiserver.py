@@ -1070,6 +1070,11 @@ class Store:
 
     def update(self, res, ns, name, obj, subresource=None, mutate=None):
         """Replace an object (PUT) or, with mutate, apply fn(current)->new (PATCH), under the lock."""
+        if obj is not None:
+            md = obj.get("metadata") if isinstance(obj, dict) else None
+            if isinstance(md, dict) and md.get("name", name) != name:
+                raise bad_request('the name of the object (%s) does not match the name on the URL (%s)'
+                                  % (md.get("name"), name))
         with self.cond:
             key = (res.plural, ns or "", name)
             cur = self.objects.get(key)
