@@ -610,8 +610,9 @@ def main():
                 "tenancy": {"model": "shared-schema", "tenantColumn": "org_id", "sharedSchemas": ["public", "ref"],
                             "unlabeledNamespace": "allow", "schemaTemplate": "t_{tenant}"},
                 "concurrency": {"maxConcurrentMigrations": 3, "leaseDurationSeconds": 60},
-                "gates": {"lint.ban-drop-column": "warning", "job.require-active-deadline": "off"},
-                "namespaces": {"legacy-billing": {"gates": {"lint.require-concurrent-index": "info"}}}}},
+                "gates": {"lint.require-concurrent-index": "warning", "lint.unused-suppression": {"severity": "off"}},
+                "namespaces": {"legacy-billing": {"gates": {"lint.require-concurrent-index": "info"}}},
+                "exemptNamespaces": ["batch-reports"]}},
             "excluded namespaces": {"webhook": {"excludedNamespaces": ["legacy", "kube-system", "ci-runners"],
                                                 "timeoutSeconds": 10}},
             "three replicas, digest": {"replicaCount": 3, "image": {
@@ -653,7 +654,7 @@ def main():
         base = checksum({"tls": {"mode": "certManager"}})
         s.check("checksum stable across renders", base is not None and base == checksum({"tls": {"mode": "certManager"}}))
         s.check("checksum changes with the policy", base != checksum({"tls": {"mode": "certManager"},
-                                                                      "policy": {"gates": {"lint.ban-drop-column": "off"}}}))
+                                                                      "policy": {"gates": {"lint.require-concurrent-index": "off"}}}))
 
         # Invalid values are refused, naming the offending value.
         bad = [
@@ -662,8 +663,11 @@ def main():
             ({"policy": {"tenancy": {"model": "table-per-tenant"}}}, "/policy/tenancy/model"),
             ({"policy": {"tenancy": {"unlabeledNamespace": "sometimes"}}}, "/policy/tenancy/unlabeledNamespace"),
             ({"policy": {"postgresVersion": "15"}}, "/policy/postgresVersion"),
-            ({"policy": {"exemptNamespaces": ["x"]}}, "/policy"),
-            ({"policy": {"gates": {"lint.ban-drop-column": "deny"}}}, "/policy/gates/lint.ban-drop-column"),
+            ({"policy": {"postgresVersion": 18}}, "/policy/postgresVersion"),
+            ({"policy": {"exemptNamespace": ["x"]}}, "/policy"),
+            ({"policy": {"gates": {"lint.require-concurrent-index": "deny"}}},
+             "/policy/gates/lint.require-concurrent-index"),
+            ({"policy": {"gates": {"Lint_Require": "error"}}}, "Lint_Require"),
             ({"policy": {"namespaces": {"team-a": {"gates": {"lint.x": "loud"}}}}}, "/policy/namespaces/team-a"),
             ({"policy": {"namespaces": {"team-a": {"severity": "error"}}}}, "/policy/namespaces/team-a"),
             ({"tls": {"mode": "selfSigned"}}, "/tls/mode"),
