@@ -1,0 +1,191 @@
+#include "gates/cluster_view.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace schemagate::gates {
+namespace {
+
+using nlohmann::json;
+
+const json& field(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string str(const json& j, const char* key) {
+  const json& v = field(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::optional<std::int64_t> int_field(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::vector<std::string> strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  const json& v = field(j, key);
+  if (!v.is_array()) return out;
+  for (const json& s : v) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+void string_map(const json& j, std::map<std::string, std::string, std::less<>>& out) {
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.value().is_string()) out.emplace(it.key(), it.value().get<std::string>());
+  }
+}
+
+Container container_from_json(const json& c) {
+  Container out;
+  out.name = str(c, "name");
+  out.image = str(c, "image");
+  out.command = strings(c, "command");
+  out.args = strings(c, "args");
+  const json& env = field(c, "env");
+  if (env.is_array()) {
+    for (const json& e : env) {
+      EnvVar v;
+      v.name = str(e, "name");
+      v.value = str(e, "value");
+      v.from_ref = field(e, "valueFrom").is_object();
+      out.env.push_back(std::move(v));
+    }
+  }
+  const json& env_from = field(c, "envFrom");
+  if (env_from.is_array()) {
+    for (const json& e : env_from) {
+      std::string cm = str(field(e, "configMapRef"), "name");
+      if (!cm.empty()) out.env_from_configmaps.push_back(cm);
+    }
+  }
+  const json& mounts = field(c, "volumeMounts");
+  if (mounts.is_array()) {
+    for (const json& m : mounts) out.mounts.push_back(VolumeMount{str(m, "name"), str(m, "mountPath")});
+  }
+  const json& sc = field(c, "securityContext");
+  out.privileged = field(sc, "privileged").is_boolean() && field(sc, "privileged").get<bool>();
+  if (field(sc, "allowPrivilegeEscalation").is_boolean()) {
+    out.allow_privilege_escalation = field(sc, "allowPrivilegeEscalation").get<bool>();
+  }
+  out.added_capabilities = strings(field(sc, "capabilities"), "add");
+  return out;
+}
+
+}  // namespace
+
+const std::string* ObjectMeta::label(std::string_view key) const {
+  auto it = labels.find(key);
+  return it == labels.end() ? nullptr : &it->second;
+}
+
+const std::string* ObjectMeta::annotation(std::string_view key) const {
+  auto it = annotations.find(key);
+  return it == annotations.end() ? nullptr : &it->second;
+}
+
+bool Job::is_migration() const {
+  const std::string* v = meta.label(keys::kMigration);
+  return v != nullptr && *v == "true";
+}
+
+const std::string* Namespace::tenant() const { return meta.label(keys::kTenant); }
+
+ObjectMeta meta_from_json(const json& j) {
+  ObjectMeta m;
+  const json& md = field(j, "metadata");
+  m.name = str(md, "name");
+  m.namespace_name = str(md, "namespace");
+  m.uid = str(md, "uid");
+  m.resource_version = str(md, "resourceVersion");
+  m.creation_timestamp = str(md, "creationTimestamp");
+  string_map(field(md, "labels"), m.labels);
+  string_map(field(md, "annotations"), m.annotations);
+  return m;
+}
+
+Job job_from_json(const json& j) {
+  Job job;
+  job.meta = meta_from_json(j);
+  const json& spec = field(j, "spec");
+  job.backoff_limit = int_field(spec, "backoffLimit");
+  job.active_deadline_seconds = int_field(spec, "activeDeadlineSeconds");
+  const json& pod = field(field(spec, "template"), "spec");
+  job.restart_policy = str(pod, "restartPolicy");
+  for (const char* key : {"containers", "initContainers"}) {
+    const json& list = field(pod, key);
+    if (!list.is_array()) continue;
+    auto& dest = std::string_view(key) == "containers" ? job.containers : job.init_containers;
+    for (const json& c : list) dest.push_back(container_from_json(c));
+  }
+  const json& volumes = field(pod, "volumes");
+  if (volumes.is_array()) {
+    for (const json& v : volumes) {
+      Volume vol;
+      vol.name = str(v, "name");
+      std::string cm = str(field(v, "configMap"), "name");
+      if (!cm.empty()) vol.configmaps.push_back(cm);
+      const json& sources = field(field(v, "projected"), "sources");
+      if (sources.is_array()) {
+        for (const json& s : sources) {
+          std::string pcm = str(field(s, "configMap"), "name");
+          if (!pcm.empty()) vol.configmaps.push_back(pcm);
+        }
+      }
+      job.volumes.push_back(std::move(vol));
+    }
+  }
+  for (const char* key : {"hostNetwork", "hostPID", "hostIPC"}) {
+    const json& v = field(pod, key);
+    bool on = v.is_boolean() && v.get<bool>();
+    if (std::string_view(key) == "hostNetwork") job.host_network = on;
+    if (std::string_view(key) == "hostPID") job.host_pid = on;
+    if (std::string_view(key) == "hostIPC") job.host_ipc = on;
+  }
+  const json& status = field(j, "status");
+  job.active = int_field(status, "active").value_or(0);
+  job.succeeded = int_field(status, "succeeded").value_or(0);
+  job.failed = int_field(status, "failed").value_or(0);
+  const json& conditions = field(status, "conditions");
+  if (conditions.is_array()) {
+    for (const json& c : conditions) {
+      if (str(c, "status") != "True") continue;
+      if (str(c, "type") == "Complete") job.condition_complete = true;
+      if (str(c, "type") == "Failed") job.condition_failed = true;
+    }
+  }
+  return job;
+}
+
+Namespace namespace_from_json(const json& j) { return Namespace{meta_from_json(j)}; }
+
+ConfigMap configmap_from_json(const json& j) {
+  ConfigMap cm;
+  cm.meta = meta_from_json(j);
+  const json& data = field(j, "data");
+  if (data.is_object()) {
+    for (auto it = data.begin(); it != data.end(); ++it) {
+      if (it.value().is_string()) cm.data.emplace(it.key(), it.value().get<std::string>());
+    }
+  }
+  return cm;
+}
+
+Lease lease_from_json(const json& j) {
+  Lease l;
+  l.meta = meta_from_json(j);
+  const json& spec = field(j, "spec");
+  l.holder_identity = str(spec, "holderIdentity");
+  l.lease_duration_seconds = int_field(spec, "leaseDurationSeconds").value_or(0);
+  l.acquire_time = str(spec, "acquireTime");
+  l.renew_time = str(spec, "renewTime");
+  return l;
+}
+
+}  // namespace schemagate::gates

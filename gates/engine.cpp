@@ -1,0 +1,129 @@
+#include "gates/engine.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace schemagate::gates {
+
+std::size_t Verdict::count(Severity s) const {
+  return static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == s; }));
+}
+
+std::vector<std::string> Verdict::fired_gates() const {
+  std::set<std::string> ids;
+  for (const auto& f : findings) ids.insert(f.gate_id);
+  return {ids.begin(), ids.end()};
+}
+
+Approval parse_approval(std::string_view annotation) {
+  Approval a;
+  std::size_t colon = annotation.find(':');
+  std::string_view ids = annotation.substr(0, colon);
+  std::string_view reason = colon == std::string_view::npos ? std::string_view{} : annotation.substr(colon + 1);
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+  };
+  std::size_t start = 0;
+  while (start <= ids.size()) {
+    std::size_t comma = ids.find(',', start);
+    std::string_view id = trim(ids.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (!id.empty()) a.gate_ids.emplace_back(id);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  a.reason = std::string(trim(reason));
+  a.valid = !a.gate_ids.empty() && !a.reason.empty();
+  return a;
+}
+
+namespace {
+
+bool finding_less(const Finding& a, const Finding& b) {
+  return std::tie(a.location.source, a.location.line, a.location.column, a.gate_id, a.message) <
+         std::tie(b.location.source, b.location.line, b.location.column, b.gate_id, b.message);
+}
+
+}  // namespace
+
+Verdict Engine::evaluate(const Context& ctx) const {
+  Policy defaults;
+  const Policy& policy = ctx.policy ? *ctx.policy : defaults;
+  Verdict v;
+  v.audit = policy.mode == Mode::kAudit;
+  if (ctx.migrations) v.migration_hash = ctx.migrations->hash;
+
+  // Every suppression in the input, to record which ones were used.
+  std::vector<SuppressionUse> uses;
+  for (const sql::Script* s : ctx.scripts()) {
+    for (std::size_t i = 0; i < s->suppressions.size(); ++i) uses.push_back(SuppressionUse{s, i, false});
+  }
+  auto suppressed = [&](const Finding& f) {
+    if (f.script == nullptr || f.location.statement < 0) return false;
+    for (auto& u : uses) {
+      if (u.script != f.script) continue;
+      const sql::Suppression& s = u.script->suppressions[u.index];
+      if (s.statement == f.location.statement && s.gate_id == f.gate_id && !s.reason.empty()) {
+        u.used = true;
+        return true;
+      }
+    }
+    return false;
+  };
+
+  auto run = [&](const Gate& gate, const Context& c) {
+    const GateInfo& info = gate.info();
+    Severity sev = policy.severity_for(info, ctx.namespace_name);
+    if (sev == Severity::kOff) return;
+    Options options = policy.options_for(info, ctx.namespace_name);
+    std::vector<Finding> found;
+    Reporter reporter(info, options, found);
+    gate.evaluate(c, reporter);
+    for (Finding& f : found) {
+      if (suppressed(f)) continue;
+      f.severity = sev;
+      v.findings.push_back(std::move(f));
+    }
+  };
+
+  const Gate* last = nullptr;
+  for (const auto& gate : registry_.gates()) {
+    if (gate->info().id == kUnusedSuppressionGate) {
+      last = gate.get();
+      continue;
+    }
+    run(*gate, ctx);
+  }
+  if (last != nullptr) {
+    Context with_uses = ctx;
+    with_uses.suppression_uses = &uses;
+    run(*last, with_uses);
+  }
+
+  // An approval annotation turns the named gates' errors into recorded, admitted
+  // findings; the approval is audited (auditAnnotations, decision log).
+  if (ctx.approval.valid) {
+    std::set<std::string> approved;
+    for (Finding& f : v.findings) {
+      if (f.severity != Severity::kError) continue;
+      if (std::find(ctx.approval.gate_ids.begin(), ctx.approval.gate_ids.end(), f.gate_id) ==
+          ctx.approval.gate_ids.end())
+        continue;
+      f.severity = Severity::kWarning;
+      f.approval = ctx.approval.reason;
+      approved.insert(f.gate_id);
+    }
+    v.approved_gates.assign(approved.begin(), approved.end());
+    if (!approved.empty()) v.approval_reason = ctx.approval.reason;
+  }
+
+  std::sort(v.findings.begin(), v.findings.end(), finding_less);
+  v.would_deny = v.count(Severity::kError) > 0;
+  v.decision = v.would_deny && !v.audit ? Decision::kDeny : Decision::kAllow;
+  return v;
+}
+
+}  // namespace schemagate::gates

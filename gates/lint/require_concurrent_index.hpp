@@ -1,0 +1,15 @@
+#pragma once
+#include "gates/common/statement_gate.hpp"
+
+namespace schemagate::gates::lint {
+
+// CREATE INDEX without CONCURRENTLY blocks writes to an existing table for the whole build.
+class RequireConcurrentIndex final : public StatementGate {
+ public:
+  const GateInfo& info() const override;
+
+ protected:
+  void check(const Context& ctx, const sql::Script& script, const sql::Statement& st, Reporter& out) const override;
+};
+
+}  // namespace schemagate::gates::lint

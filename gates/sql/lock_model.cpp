@@ -1,0 +1,595 @@
+// The lock model: which lock PostgreSQL 15 takes for each statement kind.
+//
+// Sources: PostgreSQL 15 docs §13.3.1 "Table-Level Locks" (which commands take which
+// mode), the reference page of each command, and AlterTableGetLockLevel() in
+// src/backend/commands/tablecmds.c for ALTER TABLE subcommands. Every claim here is
+// checked against a real server by tests/pg (pg_locks inside a transaction).
+#include <algorithm>
+#include <array>
+
+#include "gates/sql/statement.hpp"
+
+namespace schemagate::sql {
+
+std::string_view lock_mode_name(LockMode m) {
+  switch (m) {
+    case LockMode::kNone: return "NONE";
+    case LockMode::kAccessShare: return "ACCESS SHARE";
+    case LockMode::kRowShare: return "ROW SHARE";
+    case LockMode::kRowExclusive: return "ROW EXCLUSIVE";
+    case LockMode::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::kShare: return "SHARE";
+    case LockMode::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
+    case LockMode::kExclusive: return "EXCLUSIVE";
+    case LockMode::kAccessExclusive: return "ACCESS EXCLUSIVE";
+  }
+  return "NONE";
+}
+
+std::string_view lock_mode_pg_locks_name(LockMode m) {
+  switch (m) {
+    case LockMode::kNone: return "";
+    case LockMode::kAccessShare: return "AccessShareLock";
+    case LockMode::kRowShare: return "RowShareLock";
+    case LockMode::kRowExclusive: return "RowExclusiveLock";
+    case LockMode::kShareUpdateExclusive: return "ShareUpdateExclusiveLock";
+    case LockMode::kShare: return "ShareLock";
+    case LockMode::kShareRowExclusive: return "ShareRowExclusiveLock";
+    case LockMode::kExclusive: return "ExclusiveLock";
+    case LockMode::kAccessExclusive: return "AccessExclusiveLock";
+  }
+  return "";
+}
+
+std::string_view lock_mode_blocks(LockMode m) {
+  switch (m) {
+    case LockMode::kNone:
+    case LockMode::kAccessShare:
+      return "blocks only ACCESS EXCLUSIVE";
+    case LockMode::kRowShare:
+      return "blocks EXCLUSIVE and ACCESS EXCLUSIVE";
+    case LockMode::kRowExclusive:
+      return "blocks SHARE and stronger locks";
+    case LockMode::kShareUpdateExclusive:
+      return "blocks schema changes, VACUUM and concurrent index builds, not reads or writes";
+    case LockMode::kShare:
+    case LockMode::kShareRowExclusive:
+      return "blocks writes (INSERT, UPDATE, DELETE), not reads";
+    case LockMode::kExclusive:
+      return "blocks writes and SELECT ... FOR UPDATE/SHARE; plain reads continue";
+    case LockMode::kAccessExclusive:
+      return "blocks all reads and writes";
+  }
+  return "";
+}
+
+bool lock_modes_conflict(LockMode a, LockMode b) {
+  if (a == LockMode::kNone || b == LockMode::kNone) return false;
+  // Conflict matrix of §13.3.1, indexed by mode (1..8). Bit j set: conflicts with j.
+  static constexpr std::array<unsigned, 9> kConflicts = {
+      0,
+      1u << 8,                                                // ACCESS SHARE
+      (1u << 7) | (1u << 8),                                  // ROW SHARE
+      (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),          // ROW EXCLUSIVE
+      (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE UPDATE EXCLUSIVE
+      (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE
+      (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE ROW EXCLUSIVE
+      (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // EXCLUSIVE
+      0x1FEu,                                                 // ACCESS EXCLUSIVE: everything
+  };
+  return (kConflicts[static_cast<unsigned>(a)] >> static_cast<unsigned>(b)) & 1u;
+}
+
+LockMode StatementFacts::strongest_existing() const {
+  LockMode m = LockMode::kNone;
+  for (const auto& l : locks) {
+    if (!l.is_new) m = std::max(m, l.mode);
+  }
+  return m;
+}
+
+const RelationLock* StatementFacts::find(const RelationName& r) const {
+  for (const auto& l : locks) {
+    if (l.relation.matches(r)) return &l;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Doc sentences for statements that cannot run inside a transaction block.
+constexpr std::string_view kWhyIndexConcurrently =
+    "PostgreSQL docs, CREATE INDEX: \"a regular CREATE INDEX command can be performed within a transaction "
+    "block, but CREATE INDEX CONCURRENTLY cannot\"";
+constexpr std::string_view kWhyDropIndexConcurrently =
+    "PostgreSQL docs, DROP INDEX: \"a regular DROP INDEX command can be performed within a transaction block, "
+    "but DROP INDEX CONCURRENTLY cannot\"";
+constexpr std::string_view kWhyReindexConcurrently =
+    "PostgreSQL docs, REINDEX: \"REINDEX SCHEMA, REINDEX DATABASE and REINDEX SYSTEM cannot be executed inside a "
+    "transaction block\", nor can REINDEX ... CONCURRENTLY";
+constexpr std::string_view kWhyVacuum =
+    "PostgreSQL docs, VACUUM: \"VACUUM cannot be executed inside a transaction block\"";
+constexpr std::string_view kWhyDetachConcurrently =
+    "PostgreSQL docs, ALTER TABLE: \"DETACH PARTITION ... CONCURRENTLY cannot be run in a transaction block\"";
+constexpr std::string_view kWhyDatabase =
+    "PostgreSQL docs, CREATE/DROP DATABASE: \"cannot be executed inside a transaction block\"";
+constexpr std::string_view kWhyCluster =
+    "PostgreSQL docs, CLUSTER: \"CLUSTER without a table_name ... cannot be executed inside a transaction block\"";
+constexpr std::string_view kWhyTablespace =
+    "PostgreSQL docs, CREATE/DROP TABLESPACE: \"cannot be executed inside a transaction block\"";
+constexpr std::string_view kWhyAlterSystem =
+    "PostgreSQL docs, ALTER SYSTEM: \"cannot be executed inside a transaction block\"";
+
+class Builder {
+ public:
+  explicit Builder(StatementFacts& f) : f_(f) {}
+
+  void lock(const RelationName& r, LockMode m, RelationKind kind = RelationKind::kTable) {
+    if (r.empty() || m == LockMode::kNone) return;
+    for (auto& l : f_.locks) {
+      if (l.relation == r) {
+        l.mode = std::max(l.mode, m);
+        return;
+      }
+    }
+    f_.locks.push_back(RelationLock{r, kind, m, false});
+  }
+
+  // ACCESS SHARE on every relation a query reads (views, CTAS, subqueries in DML).
+  void read_relations(Node query, const RelationName* except = nullptr) {
+    walk(query, [&](std::string_view tag, Node body) {
+      if (tag != "RangeVar") return;
+      RelationName r = range_var(body);
+      if (except && r == *except) return;
+      lock(r, LockMode::kAccessShare);
+    });
+  }
+
+  void non_transactional(std::string_view why) {
+    f_.transactional = false;
+    f_.not_transactional_why = why;
+  }
+
+ private:
+  StatementFacts& f_;
+};
+
+std::string_view alter_kind(std::string_view objtype) {
+  if (objtype == "OBJECT_INDEX") return "ALTER INDEX";
+  if (objtype == "OBJECT_SEQUENCE") return "ALTER SEQUENCE";
+  if (objtype == "OBJECT_VIEW") return "ALTER VIEW";
+  if (objtype == "OBJECT_MATVIEW") return "ALTER MATERIALIZED VIEW";
+  if (objtype == "OBJECT_FOREIGN_TABLE") return "ALTER FOREIGN TABLE";
+  return "ALTER TABLE";
+}
+
+RelationKind relation_kind_of(std::string_view objtype) {
+  if (objtype == "OBJECT_INDEX") return RelationKind::kIndex;
+  if (objtype == "OBJECT_SEQUENCE") return RelationKind::kSequence;
+  if (objtype == "OBJECT_VIEW") return RelationKind::kView;
+  if (objtype == "OBJECT_MATVIEW") return RelationKind::kMaterializedView;
+  if (objtype == "OBJECT_TABLE" || objtype == "OBJECT_FOREIGN_TABLE") return RelationKind::kTable;
+  return RelationKind::kUnknown;
+}
+
+// Storage parameters that ALTER TABLE SET (...) changes under SHARE UPDATE
+// EXCLUSIVE (AlterTableGetRelOptionsLockLevel: every heap reloption except the view
+// options check_option/security_barrier/security_invoker).
+bool reloption_is_share_update(std::string_view name) {
+  return name != "check_option" && name != "security_barrier" && name != "security_invoker";
+}
+
+bool type_is_serial(std::string_view t) {
+  return t == "serial" || t == "bigserial" || t == "smallserial" || t == "serial4" || t == "serial8" ||
+         t == "serial2";
+}
+
+// Facts of ADD COLUMN: rewrites on volatile defaults, stored generated columns,
+// identity and serial columns (all need a value computed per existing row).
+void add_column_facts(Node coldef, int pg_major, StatementFacts& f, Builder& b) {
+  std::string t = type_name(coldef["typeName"]);
+  if (type_is_serial(t)) f.rewrite = true;
+  for (Node c : coldef["constraints"]) {
+    Node con = c.body();
+    std::string_view type = con["contype"].str();
+    if (type == "CONSTR_DEFAULT") {
+      Volatility v = expression_volatility(con["raw_expr"]);
+      if (v == Volatility::kVolatile || pg_major < 11) f.rewrite = true;
+    } else if (type == "CONSTR_GENERATED" || type == "CONSTR_IDENTITY") {
+      f.rewrite = true;
+    } else if (type == "CONSTR_CHECK" || type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") {
+      f.scan = true;
+    } else if (type == "CONSTR_FOREIGN") {
+      b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+    }
+  }
+}
+
+// ALTER TABLE: the strongest level over all subcommands (AlterTableGetLockLevel).
+void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
+  std::string_view objtype = s["objtype"].str();
+  f.kind = std::string(alter_kind(objtype));
+  RelationName rel = range_var(s["relation"]);
+  RelationKind rkind = relation_kind_of(objtype);
+  LockMode mode = LockMode::kNone;
+  for (Node cmd_node : s["cmds"]) {
+    Node cmd = cmd_node.body();
+    std::string_view sub = cmd["subtype"].str();
+    LockMode m = LockMode::kAccessExclusive;  // tablecmds.c's default for anything not listed
+    if (sub == "AT_AddColumn" || sub == "AT_AddColumnRecurse") {
+      add_column_facts(cmd["def"].body(), pg_major, f, b);
+    } else if (sub == "AT_SetNotNull") {
+      f.scan = true;
+    } else if (sub == "AT_AlterColumnType") {
+      // Whether the change is binary coercible depends on the old type, which the
+      // SQL does not say; the lint gate refines this when the old type is known.
+      f.rewrite = true;
+    } else if (sub == "AT_SetStatistics" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
+               sub == "AT_ClusterOn" || sub == "AT_DropCluster" || sub == "AT_ValidateConstraint" ||
+               sub == "AT_ValidateConstraintRecurse" || sub == "AT_DetachPartitionFinalize") {
+      m = LockMode::kShareUpdateExclusive;
+      if (sub == "AT_ValidateConstraint" || sub == "AT_ValidateConstraintRecurse") f.scan = true;
+    } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions" || sub == "AT_ReplaceRelOptions") {
+      m = LockMode::kShareUpdateExclusive;
+      for (Node d : cmd["def"]) {
+        if (!reloption_is_share_update(d.body()["defname"].str())) m = LockMode::kAccessExclusive;
+      }
+    } else if (sub == "AT_EnableTrig" || sub == "AT_EnableAlwaysTrig" || sub == "AT_EnableReplicaTrig" ||
+               sub == "AT_DisableTrig" || sub == "AT_EnableTrigAll" || sub == "AT_DisableTrigAll" ||
+               sub == "AT_EnableTrigUser" || sub == "AT_DisableTrigUser") {
+      m = LockMode::kShareRowExclusive;  // as CREATE TRIGGER
+    } else if (sub == "AT_AddConstraint" || sub == "AT_AddConstraintRecurse") {
+      Node con = cmd["def"].body();
+      std::string_view type = con["contype"].str();
+      bool not_valid = con["skip_validation"].boolean();
+      if (type == "CONSTR_FOREIGN") {
+        // Triggers go on both tables: at least as strong as CREATE TRIGGER.
+        m = LockMode::kShareRowExclusive;
+        b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+        if (!not_valid) f.scan = true;
+      } else if (type == "CONSTR_CHECK") {
+        if (!not_valid) f.scan = true;
+      } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_EXCLUSION") {
+        // Builds an index under ACCESS EXCLUSIVE unless an existing index is named.
+        if (con["indexname"].str().empty()) f.scan = true;
+      }
+    } else if (sub == "AT_AlterConstraint") {
+      m = LockMode::kShareRowExclusive;
+    } else if (sub == "AT_AttachPartition") {
+      // Since PostgreSQL 12: SHARE UPDATE EXCLUSIVE on the parent, ACCESS EXCLUSIVE on
+      // the partition (scanned to check the bound unless a constraint proves it).
+      m = LockMode::kShareUpdateExclusive;
+      Node part = cmd["def"].body();
+      if (rkind != RelationKind::kIndex) {
+        b.lock(range_var(part["name"]), LockMode::kAccessExclusive);
+        f.scan = true;
+      } else {
+        b.lock(range_var(part["name"]), LockMode::kAccessExclusive, RelationKind::kIndex);
+      }
+    } else if (sub == "AT_DetachPartition") {
+      Node part = cmd["def"].body();
+      if (part["concurrent"].boolean()) {
+        m = LockMode::kShareUpdateExclusive;
+        b.lock(range_var(part["name"]), LockMode::kShareUpdateExclusive);
+        b.non_transactional(kWhyDetachConcurrently);
+      } else {
+        b.lock(range_var(part["name"]), LockMode::kAccessExclusive);
+      }
+    } else if (sub == "AT_SetLogged" || sub == "AT_SetUnLogged" || sub == "AT_SetTableSpace" ||
+               sub == "AT_SetAccessMethod") {
+      f.rewrite = true;
+    } else if (sub == "AT_AddInherit") {
+      b.lock(range_var(cmd["def"]), LockMode::kShareUpdateExclusive);
+    } else if (sub == "AT_DropInherit") {
+      b.lock(range_var(cmd["def"]), LockMode::kShareUpdateExclusive);
+    }
+    mode = std::max(mode, m);
+  }
+  b.lock(rel, mode, rkind);
+}
+
+RelationKind drop_kind(std::string_view remove_type) {
+  if (remove_type == "OBJECT_INDEX") return RelationKind::kIndex;
+  if (remove_type == "OBJECT_VIEW") return RelationKind::kView;
+  if (remove_type == "OBJECT_MATVIEW") return RelationKind::kMaterializedView;
+  if (remove_type == "OBJECT_SEQUENCE") return RelationKind::kSequence;
+  return RelationKind::kTable;
+}
+
+void drop_stmt(Node s, StatementFacts& f, Builder& b) {
+  std::string_view type = s["removeType"].str();
+  bool concurrent = s["concurrent"].boolean();
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kTags = {{
+      {"OBJECT_TABLE", "DROP TABLE"},
+      {"OBJECT_INDEX", "DROP INDEX"},
+      {"OBJECT_VIEW", "DROP VIEW"},
+      {"OBJECT_MATVIEW", "DROP MATERIALIZED VIEW"},
+      {"OBJECT_SEQUENCE", "DROP SEQUENCE"},
+      {"OBJECT_SCHEMA", "DROP SCHEMA"},
+      {"OBJECT_TYPE", "DROP TYPE"},
+      {"OBJECT_DOMAIN", "DROP DOMAIN"},
+      {"OBJECT_FUNCTION", "DROP FUNCTION"},
+      {"OBJECT_PROCEDURE", "DROP PROCEDURE"},
+      {"OBJECT_TRIGGER", "DROP TRIGGER"},
+      {"OBJECT_POLICY", "DROP POLICY"},
+      {"OBJECT_RULE", "DROP RULE"},
+      {"OBJECT_EXTENSION", "DROP EXTENSION"},
+      {"OBJECT_FOREIGN_TABLE", "DROP FOREIGN TABLE"},
+      {"OBJECT_ROLE", "DROP ROLE"},
+  }};
+  f.kind = "DROP";
+  for (const auto& [k, tag] : kTags) {
+    if (type == k) f.kind = std::string(tag);
+  }
+  bool relation_object = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
+                         type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" || type == "OBJECT_FOREIGN_TABLE";
+  bool on_table_object = type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" || type == "OBJECT_RULE";
+  for (Node obj : s["objects"]) {
+    Node list = obj.tag() == "List" ? obj.body()["items"] : obj;
+    if (relation_object) {
+      RelationName r = qualified_name(list);
+      if (type == "OBJECT_INDEX" && concurrent) {
+        b.lock(r, LockMode::kShareUpdateExclusive, RelationKind::kIndex);
+      } else {
+        b.lock(r, LockMode::kAccessExclusive, drop_kind(type));
+      }
+      f.drops.push_back(r);
+    } else if (on_table_object) {
+      // DROP TRIGGER/POLICY/RULE name ON table: the list is [schema?, table, name].
+      std::size_t n = list.size();
+      if (n >= 2) {
+        RelationName r;
+        r.name = std::string(string_value(list.at(n - 2)));
+        if (n >= 3) r.schema = std::string(string_value(list.at(n - 3)));
+        b.lock(r, LockMode::kAccessExclusive);
+      }
+    }
+  }
+  if (type == "OBJECT_INDEX" && concurrent) b.non_transactional(kWhyDropIndexConcurrently);
+}
+
+void create_stmt(Node s, StatementFacts& f, Builder& b) {
+  f.kind = "CREATE TABLE";
+  RelationName rel = range_var(s["relation"]);
+  f.creates.push_back(rel);
+  auto constraint_locks = [&](Node cons) {
+    for (Node c : cons) {
+      Node con = c.body();
+      if (con["contype"].str() == "CONSTR_FOREIGN") b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+    }
+  };
+  for (Node elt : s["tableElts"]) {
+    if (elt.tag() == "ColumnDef") {
+      constraint_locks(elt.body()["constraints"]);
+    } else if (elt.tag() == "Constraint") {
+      Node con = elt.body();
+      if (con["contype"].str() == "CONSTR_FOREIGN") b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+    } else if (elt.tag() == "TableLikeClause") {
+      b.lock(range_var(elt.body()["relation"]), LockMode::kAccessShare);
+    }
+  }
+  // PARTITION OF takes ACCESS EXCLUSIVE on the parent; INHERITS takes SHARE UPDATE
+  // EXCLUSIVE (MergeAttributes in tablecmds.c).
+  bool partition = !s["partbound"].missing();
+  for (Node parent : s["inhRelations"]) {
+    b.lock(range_var(parent), partition ? LockMode::kAccessExclusive : LockMode::kShareUpdateExclusive);
+  }
+}
+
+void rename_stmt(Node s, StatementFacts& f, Builder& b) {
+  std::string_view type = s["renameType"].str();
+  std::string_view reltype = s["relationType"].str();
+  RelationName rel = range_var(s["relation"]);
+  if (type == "OBJECT_INDEX") {
+    // Since PostgreSQL 12 renaming an index takes SHARE UPDATE EXCLUSIVE.
+    f.kind = "ALTER INDEX";
+    b.lock(rel, LockMode::kShareUpdateExclusive, RelationKind::kIndex);
+    RelationName renamed{rel.schema, std::string(s["newname"].str())};
+    f.creates.push_back(renamed);
+    return;
+  }
+  if (rel.empty()) {
+    f.kind = type == "OBJECT_SCHEMA" ? "ALTER SCHEMA" : (type == "OBJECT_TYPE" ? "ALTER TYPE" : "ALTER");
+    return;
+  }
+  std::string_view kind_of = type;
+  if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER") kind_of = reltype;
+  if (type == "OBJECT_TRIGGER") {
+    f.kind = "ALTER TRIGGER";
+  } else if (type == "OBJECT_POLICY") {
+    f.kind = "ALTER POLICY";
+  } else {
+    f.kind = std::string(alter_kind(kind_of));
+  }
+  b.lock(rel, LockMode::kAccessExclusive, relation_kind_of(kind_of));
+  if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE") {
+    f.creates.push_back(RelationName{rel.schema, std::string(s["newname"].str())});
+  }
+}
+
+void dml(std::string_view tag, Node s, StatementFacts& f, Builder& b) {
+  RelationName target = range_var(s["relation"]);
+  f.kind = tag == "InsertStmt" ? "INSERT" : (tag == "UpdateStmt" ? "UPDATE" : "DELETE");
+  b.lock(target, LockMode::kRowExclusive);
+  if (tag != "InsertStmt") f.scan = s["whereClause"].missing();
+  for (const char* part : {"selectStmt", "fromClause", "usingClause", "whereClause", "withClause",
+                           "returningList", "targetList"}) {
+    b.read_relations(s[part], &target);
+  }
+}
+
+}  // namespace
+
+StatementFacts analyze_statement(Node ast, int pg_major) {
+  StatementFacts f;
+  Builder b(f);
+  std::string_view tag = ast.tag();
+  Node s = ast.body();
+
+  if (tag == "IndexStmt") {
+    f.kind = "CREATE INDEX";
+    RelationName table = range_var(s["relation"]);
+    f.scan = true;
+    if (s["concurrent"].boolean()) {
+      b.lock(table, LockMode::kShareUpdateExclusive);
+      b.non_transactional(kWhyIndexConcurrently);
+    } else {
+      b.lock(table, LockMode::kShare);
+    }
+    if (!s["idxname"].str().empty()) f.creates.push_back(RelationName{table.schema, std::string(s["idxname"].str())});
+  } else if (tag == "DropStmt") {
+    drop_stmt(s, f, b);
+  } else if (tag == "AlterTableStmt") {
+    alter_table(s, pg_major, f, b);
+  } else if (tag == "CreateStmt") {
+    create_stmt(s, f, b);
+  } else if (tag == "CreateTableAsStmt") {
+    bool matview = s["objtype"].str() == "OBJECT_MATVIEW";
+    f.kind = matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
+    f.creates.push_back(range_var(s["into"].body()["rel"]));
+    b.read_relations(s["query"]);
+  } else if (tag == "ViewStmt") {
+    f.kind = "CREATE VIEW";
+    RelationName view = range_var(s["view"]);
+    // CREATE OR REPLACE VIEW on an existing view takes ACCESS EXCLUSIVE on it.
+    if (s["replace"].boolean()) b.lock(view, LockMode::kAccessExclusive, RelationKind::kView);
+    f.creates.push_back(view);
+    b.read_relations(s["query"]);
+  } else if (tag == "RenameStmt") {
+    rename_stmt(s, f, b);
+  } else if (tag == "AlterObjectSchemaStmt") {
+    f.kind = std::string(alter_kind(s["objectType"].str()));
+    RelationName rel = range_var(s["relation"]);
+    if (!rel.empty()) {
+      b.lock(rel, LockMode::kAccessExclusive, relation_kind_of(s["objectType"].str()));
+      f.creates.push_back(RelationName{std::string(s["newschema"].str()), rel.name});
+    }
+  } else if (tag == "TruncateStmt") {
+    f.kind = "TRUNCATE TABLE";
+    for (Node r : s["relations"]) b.lock(range_var(r), LockMode::kAccessExclusive);
+  } else if (tag == "ClusterStmt") {
+    f.kind = "CLUSTER";
+    RelationName rel = range_var(s["relation"]);
+    if (rel.empty()) {
+      b.non_transactional(kWhyCluster);
+    } else {
+      b.lock(rel, LockMode::kAccessExclusive);
+    }
+    f.rewrite = true;
+  } else if (tag == "VacuumStmt") {
+    bool vacuum = s["is_vacuumcmd"].boolean();
+    bool full = has_def_elem(s["options"], "full");
+    f.kind = vacuum ? "VACUUM" : "ANALYZE";
+    LockMode m = vacuum && full ? LockMode::kAccessExclusive : LockMode::kShareUpdateExclusive;
+    for (Node vr : s["rels"]) b.lock(range_var(vr.body()["relation"]), m);
+    if (vacuum) b.non_transactional(kWhyVacuum);
+    if (full) f.rewrite = true;
+    f.scan = true;
+  } else if (tag == "ReindexStmt") {
+    f.kind = "REINDEX";
+    std::string_view kind = s["kind"].str();
+    bool concurrent = has_def_elem(s["params"], "concurrently");
+    RelationName rel = range_var(s["relation"]);
+    if (kind == "REINDEX_OBJECT_INDEX") {
+      // REINDEX INDEX: ACCESS EXCLUSIVE on the index (reads using it block) and
+      // SHARE on its table (writes block); CONCURRENTLY: SHARE UPDATE EXCLUSIVE.
+      b.lock(rel, concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive, RelationKind::kIndex);
+    } else if (kind == "REINDEX_OBJECT_TABLE") {
+      b.lock(rel, concurrent ? LockMode::kShareUpdateExclusive : LockMode::kShare);
+    } else {
+      b.non_transactional(kWhyReindexConcurrently);
+    }
+    if (concurrent) b.non_transactional(kWhyReindexConcurrently);
+    f.scan = true;
+  } else if (tag == "RefreshMatViewStmt") {
+    f.kind = "REFRESH MATERIALIZED VIEW";
+    b.lock(range_var(s["relation"]), s["concurrent"].boolean() ? LockMode::kExclusive : LockMode::kAccessExclusive,
+           RelationKind::kMaterializedView);
+    f.scan = true;
+  } else if (tag == "CreateTrigStmt") {
+    f.kind = "CREATE TRIGGER";
+    b.lock(range_var(s["relation"]), LockMode::kShareRowExclusive);
+  } else if (tag == "CreatePolicyStmt" || tag == "AlterPolicyStmt") {
+    f.kind = tag == "CreatePolicyStmt" ? "CREATE POLICY" : "ALTER POLICY";
+    b.lock(range_var(s["table"]), LockMode::kAccessExclusive);
+  } else if (tag == "CommentStmt") {
+    f.kind = "COMMENT";
+    std::string_view objtype = s["objtype"].str();
+    Node obj = s["object"];
+    Node list = obj.tag() == "List" ? obj.body()["items"] : obj;
+    if (objtype == "OBJECT_COLUMN") {
+      std::size_t n = list.size();
+      RelationName r;
+      if (n >= 2) r.name = std::string(string_value(list.at(n - 2)));
+      if (n >= 3) r.schema = std::string(string_value(list.at(n - 3)));
+      b.lock(r, LockMode::kShareUpdateExclusive);
+    } else if (relation_kind_of(objtype) != RelationKind::kUnknown) {
+      b.lock(qualified_name(list), LockMode::kShareUpdateExclusive, relation_kind_of(objtype));
+    }
+  } else if (tag == "LockStmt") {
+    f.kind = "LOCK TABLE";
+    auto mode = static_cast<LockMode>(std::clamp<std::int64_t>(s["mode"].integer(8), 1, 8));
+    for (Node r : s["relations"]) b.lock(range_var(r), mode);
+  } else if (tag == "GrantStmt") {
+    f.kind = s["is_grant"].boolean() ? "GRANT" : "REVOKE";
+  } else if (tag == "InsertStmt" || tag == "UpdateStmt" || tag == "DeleteStmt") {
+    dml(tag, s, f, b);
+  } else if (tag == "SelectStmt") {
+    f.kind = "SELECT";
+    LockMode m = s["lockingClause"].size() > 0 ? LockMode::kRowShare : LockMode::kAccessShare;
+    walk(ast, [&](std::string_view t, Node body) {
+      if (t == "RangeVar") b.lock(range_var(body), m);
+    });
+  } else if (tag == "CreateSeqStmt") {
+    f.kind = "CREATE SEQUENCE";
+    f.creates.push_back(range_var(s["sequence"]));
+  } else if (tag == "AlterSeqStmt") {
+    f.kind = "ALTER SEQUENCE";
+    b.lock(range_var(s["sequence"]), LockMode::kShareRowExclusive, RelationKind::kSequence);
+  } else if (tag == "CreatedbStmt" || tag == "DropdbStmt") {
+    f.kind = tag == "CreatedbStmt" ? "CREATE DATABASE" : "DROP DATABASE";
+    b.non_transactional(kWhyDatabase);
+  } else if (tag == "CreateTableSpaceStmt" || tag == "DropTableSpaceStmt") {
+    f.kind = tag == "CreateTableSpaceStmt" ? "CREATE TABLESPACE" : "DROP TABLESPACE";
+    b.non_transactional(kWhyTablespace);
+  } else if (tag == "AlterSystemStmt") {
+    f.kind = "ALTER SYSTEM";
+    b.non_transactional(kWhyAlterSystem);
+  } else if (tag == "TransactionStmt") {
+    std::string_view k = s["kind"].str();
+    f.kind = k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START" ? "BEGIN"
+             : k == "TRANS_STMT_COMMIT"                        ? "COMMIT"
+             : k == "TRANS_STMT_ROLLBACK"                      ? "ROLLBACK"
+                                                               : "TRANSACTION";
+  } else if (tag == "VariableSetStmt") {
+    f.kind = s["kind"].str() == "VAR_RESET" || s["kind"].str() == "VAR_RESET_ALL" ? "RESET" : "SET";
+  } else if (tag == "CreateSchemaStmt") {
+    f.kind = "CREATE SCHEMA";
+  } else if (tag == "CreateEnumStmt" || tag == "CompositeTypeStmt" || tag == "CreateRangeStmt") {
+    f.kind = "CREATE TYPE";
+  } else if (tag == "AlterEnumStmt") {
+    f.kind = "ALTER TYPE";
+  } else if (tag == "CreateDomainStmt") {
+    f.kind = "CREATE DOMAIN";
+  } else if (tag == "AlterDomainStmt") {
+    f.kind = "ALTER DOMAIN";
+    // ADD CONSTRAINT checks every column of the domain in every table using it.
+    if (s["subtype"].str() == "C" && !s["def"].body()["skip_validation"].boolean()) f.scan = true;
+  } else if (tag == "CreateFunctionStmt") {
+    f.kind = s["is_procedure"].boolean() ? "CREATE PROCEDURE" : "CREATE FUNCTION";
+  } else if (tag == "CreateExtensionStmt") {
+    f.kind = "CREATE EXTENSION";
+  } else if (tag == "DoStmt") {
+    f.kind = "DO";
+  } else if (tag == "CreateRoleStmt") {
+    f.kind = "CREATE ROLE";
+  } else if (tag == "GrantRoleStmt") {
+    f.kind = "GRANT ROLE";
+  } else {
+    // Fall back to the node name, e.g. "CreateCastStmt" -> "CreateCastStmt".
+    f.kind = std::string(tag);
+  }
+  return f;
+}
+
+}  // namespace schemagate::sql

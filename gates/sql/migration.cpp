@@ -1,0 +1,462 @@
+#include "gates/sql/migration.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace schemagate::sql {
+
+std::string_view format_name(Format f) {
+  switch (f) {
+    case Format::kPlain: return "plain";
+    case Format::kGolangMigrate: return "golang-migrate";
+    case Format::kGoose: return "goose";
+    case Format::kFlyway: return "flyway";
+  }
+  return "plain";
+}
+
+std::optional<Format> parse_format(std::string_view s) {
+  if (s == "plain") return Format::kPlain;
+  if (s == "golang-migrate") return Format::kGolangMigrate;
+  if (s == "goose") return Format::kGoose;
+  if (s == "flyway") return Format::kFlyway;
+  return std::nullopt;
+}
+
+std::vector<const Script*> MigrationSet::scripts() const {
+  std::vector<const Script*> out;
+  for (const auto& m : migrations) {
+    if (m.up) out.push_back(&*m.up);
+  }
+  for (const auto& m : migrations) {
+    if (m.down) out.push_back(&*m.down);
+  }
+  return out;
+}
+
+std::size_t MigrationSet::statement_count() const {
+  std::size_t n = 0;
+  for (const Script* s : scripts()) n += s->statements.size();
+  return n;
+}
+
+bool version_less(std::string_view a, std::string_view b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t i2 = i;
+      std::size_t j2 = j;
+      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+      std::string_view na = a.substr(i, i2 - i);
+      std::string_view nb = b.substr(j, j2 - j);
+      while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = i2;
+      j = j2;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+namespace {
+
+std::string base_name(std::string_view path) {
+  std::size_t slash = path.find_last_of('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct NameInfo {
+  Format format = Format::kPlain;
+  Direction direction = Direction::kUp;
+  std::string version;
+  std::string name;
+};
+
+// Recognises a file name: golang-migrate NNN_name.up.sql / .down.sql, Flyway
+// V1__name.sql / U1__name.sql / R__name.sql, goose NNN_name.sql (with annotations).
+NameInfo classify_name(const std::string& file) {
+  NameInfo info;
+  info.version = file;
+  info.name = file;
+  std::string_view f = file;
+  if (ends_with(f, ".up.sql") || ends_with(f, ".down.sql")) {
+    bool up = ends_with(f, ".up.sql");
+    std::string_view stem = f.substr(0, f.size() - (up ? 7 : 9));
+    std::size_t us = stem.find('_');
+    if (us != std::string_view::npos && all_digits(stem.substr(0, us))) {
+      info.format = Format::kGolangMigrate;
+      info.direction = up ? Direction::kUp : Direction::kDown;
+      info.version = std::string(stem.substr(0, us));
+      info.name = std::string(stem.substr(us + 1));
+      return info;
+    }
+  }
+  if (ends_with(f, ".sql") && f.size() > 4 && (f[0] == 'V' || f[0] == 'U' || f[0] == 'R')) {
+    std::string_view stem = f.substr(1, f.size() - 5);
+    std::size_t sep = stem.find("__");
+    if (sep != std::string_view::npos) {
+      std::string_view ver = stem.substr(0, sep);
+      bool ok = f[0] == 'R' ? ver.empty()
+                            : (!ver.empty() && std::all_of(ver.begin(), ver.end(), [](char c) {
+                                 return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+                               }));
+      if (ok) {
+        info.format = Format::kFlyway;
+        info.direction = f[0] == 'U' ? Direction::kDown : Direction::kUp;
+        info.version = f[0] == 'R' ? "R__" + std::string(stem.substr(sep + 2)) : std::string(ver);
+        std::replace(info.version.begin(), info.version.end(), '_', '.');
+        info.name = std::string(stem.substr(sep + 2));
+        return info;
+      }
+    }
+  }
+  if (ends_with(f, ".sql")) {
+    std::string_view stem = f.substr(0, f.size() - 4);
+    std::size_t us = stem.find('_');
+    if (us != std::string_view::npos && all_digits(stem.substr(0, us))) {
+      info.version = std::string(stem.substr(0, us));
+      info.name = std::string(stem.substr(us + 1));
+    }
+  }
+  return info;
+}
+
+struct GooseLayout {
+  bool found = false;
+  bool no_transaction = false;
+  std::uint32_t up_begin = 0, up_end = 0, down_begin = 0, down_end = 0;
+  bool has_down = false;
+};
+
+// Goose annotations live in "-- +goose ..." lines.
+GooseLayout goose_layout(const std::string& text) {
+  GooseLayout g;
+  enum { kNone, kUp, kDown } section = kNone;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::string_view line(text.data() + pos, eol - pos);
+    std::size_t k = 0;
+    while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) ++k;
+    std::string_view t = line.substr(k);
+    if (t.substr(0, 2) == "--") {
+      std::string l = lower(t);
+      std::size_t at = l.find("+goose");
+      if (at != std::string::npos) {
+        std::string directive = l.substr(at + 6);
+        directive.erase(0, directive.find_first_not_of(" \t"));
+        auto next = static_cast<std::uint32_t>(std::min(eol + 1, text.size()));
+        auto here = static_cast<std::uint32_t>(pos);
+        if (directive.rfind("up", 0) == 0) {
+          g.found = true;
+          if (section == kDown) g.down_end = here;
+          section = kUp;
+          g.up_begin = next;
+          g.up_end = static_cast<std::uint32_t>(text.size());
+        } else if (directive.rfind("down", 0) == 0) {
+          g.found = true;
+          if (section == kUp) g.up_end = here;
+          section = kDown;
+          g.has_down = true;
+          g.down_begin = next;
+          g.down_end = static_cast<std::uint32_t>(text.size());
+        } else if (directive.rfind("no transaction", 0) == 0) {
+          g.no_transaction = true;
+        }
+      }
+    }
+    if (eol == text.size()) break;
+    pos = eol + 1;
+  }
+  return g;
+}
+
+bool is_begin(const Statement& s) { return s.facts.kind == "BEGIN"; }
+bool is_end(const Statement& s) { return s.facts.kind == "COMMIT" || s.facts.kind == "ROLLBACK"; }
+
+// Which statements run inside a transaction block, as the tool executes the script.
+void assign_transactions(Script& script, Format format) {
+  std::size_t n = script.statements.size();
+  bool implicit_block = false;  // one multi-statement simple query (golang-migrate)
+  switch (format) {
+    case Format::kGolangMigrate:
+      // The postgres driver sends the whole file as one simple query; PostgreSQL runs
+      // a multi-statement query string as one implicit transaction block.
+      implicit_block = n > 1;
+      script.tool_transaction = implicit_block;
+      script.transaction_note = implicit_block ? "golang-migrate sends the file as one multi-statement query, which "
+                                                 "PostgreSQL runs as one implicit transaction"
+                                               : "a single statement sent on its own";
+      break;
+    case Format::kGoose:
+      if (script.tool_transaction) script.transaction_note = "goose runs each migration in a transaction";
+      else script.transaction_note = "-- +goose NO TRANSACTION";
+      break;
+    case Format::kFlyway: {
+      bool non_tx = std::any_of(script.statements.begin(), script.statements.end(),
+                                [](const Statement& s) { return !s.facts.transactional; });
+      script.tool_transaction = !non_tx;
+      script.transaction_note = non_tx ? "Flyway runs a migration with non-transactional statements outside a transaction"
+                                       : "Flyway runs each PostgreSQL migration in a transaction";
+      break;
+    }
+    case Format::kPlain:
+      script.transaction_note = "statements run one by one (autocommit) unless BEGIN opens a transaction";
+      break;
+  }
+  int current = script.tool_transaction ? 0 : -1;
+  int next_id = script.tool_transaction ? 1 : 0;
+  for (Statement& s : script.statements) {
+    if (is_begin(s)) {
+      if (current < 0) current = next_id++;
+      s.in_transaction = true;
+      s.transaction = current;
+    } else if (is_end(s)) {
+      s.in_transaction = current >= 0;
+      s.transaction = current;
+      current = implicit_block ? next_id++ : -1;
+    } else {
+      s.in_transaction = current >= 0;
+      s.transaction = current;
+    }
+  }
+}
+
+// Relations created earlier in the same script are new: lock gates skip them.
+void mark_new_relations(Script& script) {
+  std::vector<RelationName> created;
+  for (Statement& s : script.statements) {
+    for (RelationLock& l : s.facts.locks) {
+      for (const RelationName& c : created) {
+        if (c.matches(l.relation)) l.is_new = true;
+      }
+    }
+    for (const RelationName& c : s.facts.creates) created.push_back(c);
+  }
+}
+
+void find_suppressions(Script& script) {
+  const std::string& text = script.source->text();
+  static constexpr std::string_view kMarker = "schemagate:ignore";
+  std::size_t pos = script.begin;
+  while (true) {
+    pos = text.find(kMarker, pos);
+    if (pos == std::string::npos || pos >= script.end) break;
+    std::size_t line_start = text.rfind('\n', pos);
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    std::size_t dash = text.find("--", line_start);
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    if (dash == std::string::npos || dash > pos) {
+      pos += kMarker.size();
+      continue;  // not in a line comment
+    }
+    std::string_view rest(text.data() + pos + kMarker.size(), eol - pos - kMarker.size());
+    std::istringstream words{std::string(rest)};
+    Suppression sup;
+    words >> sup.gate_id;
+    std::getline(words, sup.reason);
+    sup.reason.erase(0, sup.reason.find_first_not_of(" \t:-"));
+    while (!sup.reason.empty() && std::isspace(static_cast<unsigned char>(sup.reason.back()))) sup.reason.pop_back();
+    sup.position = script.source->position(dash);
+    // The statement it precedes, or the one it trails on the same line.
+    for (const Statement& st : script.statements) {
+      Position end = script.source->position(st.offset + st.length);
+      if (st.offset < dash && end.line == sup.position.line) {
+        sup.statement = static_cast<int>(st.index);
+        break;
+      }
+      if (st.offset > dash) {
+        sup.statement = static_cast<int>(st.index);
+        break;
+      }
+    }
+    script.suppressions.push_back(std::move(sup));
+    pos = eol;
+  }
+}
+
+Script make_script(const SourceText* source, Direction dir, std::uint32_t begin, std::uint32_t end, Format format,
+                   bool tool_transaction, int pg_major) {
+  Script script;
+  script.source = source;
+  script.direction = dir;
+  script.begin = begin;
+  script.end = end;
+  script.tool_transaction = tool_transaction;
+  ParsedRegion parsed = parse_region(source->text(), begin, end);
+  script.documents = std::move(parsed.documents);
+  script.statements.reserve(parsed.statements.size());
+  for (const ParsedStatement& p : parsed.statements) {
+    Statement s;
+    s.index = static_cast<std::uint32_t>(script.statements.size());
+    s.span_begin = p.span_begin;
+    s.offset = p.offset;
+    s.length = p.length;
+    s.position = source->position(p.offset);
+    s.ast = p.ast;
+    s.facts = analyze_statement(p.ast, pg_major);
+    script.statements.push_back(std::move(s));
+  }
+  for (const ParseError& e : parsed.errors) {
+    script.errors.push_back(SyntaxError{e.offset, source->position(e.offset), e.message});
+  }
+  assign_transactions(script, format);
+  mark_new_relations(script);
+  find_suppressions(script);
+  return script;
+}
+
+std::string sha256_hex(const std::vector<MigrationInput>& inputs) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const auto& in : inputs) {
+    std::uint64_t sizes[2] = {in.name.size(), in.text.size()};
+    EVP_DigestUpdate(ctx, sizes, sizeof(sizes));
+    EVP_DigestUpdate(ctx, in.name.data(), in.name.size());
+    EVP_DigestUpdate(ctx, in.text.data(), in.text.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs, const LoadOptions& options) {
+  auto set = std::make_shared<MigrationSet>();
+  std::sort(inputs.begin(), inputs.end(), [](const MigrationInput& a, const MigrationInput& b) { return a.name < b.name; });
+  set->hash = sha256_hex(inputs);
+  std::map<std::string, std::size_t> by_key;  // format+version+name -> index in migrations
+  for (auto& in : inputs) {
+    NameInfo info = classify_name(base_name(in.name));
+    auto src = std::make_unique<SourceText>(std::move(in.name), std::move(in.text));
+    const SourceText* source = src.get();
+    set->sources.push_back(std::move(src));
+    const auto size = static_cast<std::uint32_t>(source->text().size());
+
+    GooseLayout goose = goose_layout(source->text());
+    Format format = info.format;
+    if (options.format) {
+      format = *options.format;
+    } else if (goose.found) {
+      format = Format::kGoose;
+    }
+    if (format == Format::kGoose && !goose.found) format = Format::kPlain;
+    if (format == Format::kGolangMigrate && info.format != Format::kGolangMigrate) format = Format::kPlain;
+    if (format == Format::kFlyway && info.format != Format::kFlyway) format = Format::kPlain;
+
+    std::string key = std::string(format_name(format)) + "\x1f" + info.version + "\x1f" + info.name;
+    auto [it, inserted] = by_key.emplace(key, set->migrations.size());
+    if (inserted) {
+      Migration m;
+      m.version = info.version;
+      m.name = info.name;
+      m.format = format;
+      set->migrations.push_back(std::move(m));
+    }
+    Migration& m = set->migrations[it->second];
+    if (format == Format::kGoose) {
+      bool tx = !goose.no_transaction;
+      m.up = make_script(source, Direction::kUp, goose.up_begin, goose.up_end, format, tx, options.pg_major);
+      if (goose.has_down) {
+        m.down = make_script(source, Direction::kDown, goose.down_begin, goose.down_end, format, tx, options.pg_major);
+      }
+    } else {
+      Direction dir = format == Format::kPlain ? Direction::kUp : info.direction;
+      Script s = make_script(source, dir, 0, size, format, false, options.pg_major);
+      if (dir == Direction::kUp) {
+        m.up = std::move(s);
+      } else {
+        m.down = std::move(s);
+      }
+    }
+  }
+  std::stable_sort(set->migrations.begin(), set->migrations.end(),
+                   [](const Migration& a, const Migration& b) { return version_less(a.version, b.version); });
+  return set;
+}
+
+bool read_migration_paths(const std::vector<std::string>& paths, std::vector<MigrationInput>& out,
+                          std::string& error) {
+  namespace fs = std::filesystem;
+  auto read_file = [&](const fs::path& p) -> bool {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+      error = p.string() + ": cannot read file";
+      return false;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (in.bad()) {
+      error = p.string() + ": read error";
+      return false;
+    }
+    out.push_back(MigrationInput{p.string(), buf.str()});
+    return true;
+  };
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+      error = path + ": no such file or directory";
+      return false;
+    }
+    if (fs::is_directory(st)) {
+      std::vector<fs::path> files;
+      for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
+      }
+      if (ec) {
+        error = path + ": " + ec.message();
+        return false;
+      }
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        if (!read_file(f)) return false;
+      }
+    } else if (!read_file(path)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace schemagate::sql

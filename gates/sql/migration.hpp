@@ -1,0 +1,113 @@
+// Migrations as a tool would run them: files split into up/down scripts by format,
+// statements parsed with true positions, transaction blocks and suppressions known.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gates/sql/parser.hpp"
+#include "gates/sql/source.hpp"
+#include "gates/sql/statement.hpp"
+
+namespace schemagate::sql {
+
+enum class Format : std::uint8_t { kPlain, kGolangMigrate, kGoose, kFlyway };
+std::string_view format_name(Format f);
+std::optional<Format> parse_format(std::string_view s);
+
+enum class Direction : std::uint8_t { kUp, kDown };
+inline std::string_view direction_name(Direction d) { return d == Direction::kUp ? "up" : "down"; }
+
+struct Statement {
+  std::uint32_t index = 0;       // position within its script
+  std::uint32_t span_begin = 0;  // byte offsets in the source text
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+  Position position;             // of the first token
+  Node ast;                      // {"IndexStmt": {...}}
+  StatementFacts facts;
+  bool in_transaction = false;   // runs inside a transaction block (explicit, tool or implicit)
+  int transaction = -1;          // which block within the script; -1 = autocommit
+
+  std::string_view tag() const { return ast.tag(); }
+  Node body() const { return ast.body(); }
+};
+
+struct SyntaxError {
+  std::uint32_t offset = 0;
+  Position position;
+  std::string message;
+};
+
+// `-- schemagate:ignore <gate-id> <reason>`: applies to the statement it precedes
+// (or, as a trailing comment, the statement it follows on the same line).
+struct Suppression {
+  std::string gate_id;
+  std::string reason;
+  Position position;
+  int statement = -1;  // index in the script; -1 = no statement to apply to
+};
+
+// One direction of one migration.
+struct Script {
+  const SourceText* source = nullptr;
+  Direction direction = Direction::kUp;
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  bool tool_transaction = false;  // the tool wraps the whole script in one transaction
+  std::string transaction_note;   // why (or why not), for messages
+  std::vector<Statement> statements;
+  std::vector<SyntaxError> errors;
+  std::vector<Suppression> suppressions;
+  std::vector<JsonDocument> documents;  // owns the parse trees
+
+  std::string_view sql(const Statement& s) const { return std::string_view(source->text()).substr(s.offset, s.length); }
+};
+
+struct Migration {
+  std::string version;  // "20240101120000", "1.2", or the file name for plain files
+  std::string name;
+  Format format = Format::kPlain;
+  std::optional<Script> up;
+  std::optional<Script> down;
+};
+
+struct MigrationInput {
+  std::string name;  // display name: a path, or configmap/<name>/<key>
+  std::string text;
+};
+
+struct LoadOptions {
+  int pg_major = 15;
+  std::optional<Format> format;  // forced format (Job annotation); detected when empty
+};
+
+class MigrationSet {
+ public:
+  std::vector<std::unique_ptr<SourceText>> sources;
+  std::vector<Migration> migrations;
+  std::string hash;  // sha256 over names and contents, hex
+
+  // Every script, ups in version order then downs.
+  std::vector<const Script*> scripts() const;
+  std::size_t statement_count() const;
+};
+
+// Builds a migration set from named texts (files read by the caller, ConfigMap keys).
+// Never throws on bad SQL: syntax errors are recorded in the scripts.
+std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs, const LoadOptions& options);
+
+// Reads files and directories (recursively, *.sql) into inputs. Returns false and
+// sets `error` naming the path when one cannot be read.
+bool read_migration_paths(const std::vector<std::string>& paths, std::vector<MigrationInput>& out,
+                          std::string& error);
+
+// Sorts versions numerically where they are numbers ("2" < "10", "1.2" < "1.10").
+bool version_less(std::string_view a, std::string_view b);
+
+}  // namespace schemagate::sql

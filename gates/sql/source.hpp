@@ -1,0 +1,37 @@
+// A source text (a file, a ConfigMap key) with a line index for offset -> line:column.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schemagate::sql {
+
+struct Position {
+  std::uint32_t line = 0;    // 1-based; 0 = unknown
+  std::uint32_t column = 0;  // 1-based, counted in characters (UTF-8 code points)
+};
+
+class SourceText {
+ public:
+  SourceText(std::string name, std::string text);
+
+  const std::string& name() const { return name_; }  // path or configmap/<name>/<key>
+  const std::string& text() const { return text_; }
+  Position position(std::size_t byte_offset) const;
+  // Byte offset of a 1-based character position counted from `from` (libpg_query
+  // reports error cursors in characters).
+  std::size_t byte_offset_of_char(std::size_t from, std::size_t char_pos) const;
+
+ private:
+  std::string name_;
+  std::string text_;
+  std::vector<std::uint32_t> line_starts_;
+};
+
+// Skips whitespace and SQL comments (-- and nested /* */) from `offset`; returns the
+// offset of the first token (or text.size()).
+std::size_t skip_space_and_comments(std::string_view text, std::size_t offset);
+
+}  // namespace schemagate::sql

@@ -1,0 +1,61 @@
+// schemagate: the admission webhook, the CI checker and the rollout planner share
+// this one executable (ARCHITECTURE.md §7).
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "gates/sql/parser.hpp"
+#include "server/commands.hpp"
+#include "server/flags.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: schemagate <command> [flags]
+
+commands:
+  check    [--config F] [--cluster-state F] [-f job.yaml ...] [--format text|json|sarif|github] PATH...
+  gates    list every gate with its default severity and summary
+  explain  <gate-id>: print the gate's documentation
+  version  print the version
+
+exit codes: 0 admitted/clean, 1 denied (an error finding), 2 usage or unreadable input
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace schemagate::server;
+  schemagate::sql::tune_allocator_for_parsing();
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string command = argv[1];
+  Args args(argv + 2, argv + argc);
+  static const std::map<std::string, int (*)(const Args&)> kCommands = {
+      {"check", cmd_check},
+      {"gates", cmd_gates},
+      {"explain", cmd_explain},
+      {"version", cmd_version},
+  };
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  auto it = kCommands.find(command);
+  if (it == kCommands.end()) {
+    std::cerr << "schemagate: unknown command '" << command << "'\n" << kUsage;
+    return 2;
+  }
+  try {
+    return it->second(args);
+  } catch (const UsageError& e) {
+    std::cerr << "schemagate " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "schemagate " << command << ": " << e.what() << "\n";
+    return 2;
+  }
+}
