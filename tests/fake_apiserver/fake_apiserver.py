@@ -22,7 +22,6 @@ import os
 import random
 import re
 import socket
-import socketserver
 import ssl
 import struct
 import sys
@@ -223,8 +222,7 @@ def _split_key(content):
 
 class _YamlDoc:
     def __init__(self, lines):
-        self.lines = [ln.rstrip("\r\n").replace("\t", "    ") if not ln.strip().startswith("#") or True else ln
-                      for ln in lines]
+        self.lines = [ln.rstrip("\r\n") for ln in lines]
 
     @staticmethod
     def _indent(line):
@@ -485,14 +483,14 @@ class ApiError(Exception):
 
 
 def status_object(code, reason, message, details=None, success=False):
-    st = {"kind": "Status", "apiVersion": "v1", "metadata": {},
-          "status": "Success" if success else "Failure", "message": message, "reason": reason,
-          "code": code}
+    st = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success" if success else "Failure"}
+    if message:
+        st["message"] = message
+    if reason:
+        st["reason"] = reason
     if details is not None:
         st["details"] = details
-    if success:
-        st.pop("message", None) if not message else None
-        st.pop("reason", None) if not reason else None
+    st["code"] = code
     return st
 
 
@@ -1717,8 +1715,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     (body.get("metadata") or {}).get("resourceVersion") not in (None, "") and nrv != cur_rv:
                 raise conflict(res, name)
             new.setdefault("metadata", {})["resourceVersion"] = nrv if nrv else cur_rv
-            if sub == "status":
-                return new
             return new
 
         if params.get("dryRun"):
@@ -2038,6 +2034,8 @@ def main(argv=None):
                     help="do not create the 'default' and 'kube-system' namespaces")
     ap.add_argument("--no-openapi", action="store_true", help="answer 404 on /openapi/v3")
     ap.add_argument("--server-version", default="v1.33.1", help="gitVersion reported by /version")
+    ap.add_argument("--max-lifetime", type=float, default=0,
+                    help="exit after this many seconds (a guard against orphaned test servers; 0 = never)")
     ap.add_argument("--verbose", action="store_true")
     cfg = ap.parse_args(argv)
     if bool(cfg.tls_cert) != bool(cfg.tls_key):
@@ -2076,6 +2074,10 @@ def main(argv=None):
     port = srv.server_address[1]
     if cfg.kubeconfig_out:
         write_kubeconfig(cfg.kubeconfig_out, cfg, port)
+    if cfg.max_lifetime > 0:
+        t = threading.Timer(cfg.max_lifetime, lambda: os._exit(0))
+        t.daemon = True
+        t.start()
     sys.stdout.write("LISTENING %d\n" % port)
     sys.stdout.flush()
     try:

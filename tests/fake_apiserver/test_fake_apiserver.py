@@ -41,7 +41,8 @@ def check(name, cond, detail=""):
 class Fake:
     def __init__(self, *args, certs=None, tls=True, token=TOKEN):
         self.certs = certs
-        cmd = [sys.executable, os.path.join(HERE, "fake_apiserver.py"), "--port", "0", "--bookmark-interval", "0.3"]
+        cmd = [sys.executable, os.path.join(HERE, "fake_apiserver.py"), "--port", "0", "--bookmark-interval", "0.3",
+               "--max-lifetime", "300"]
         if tls:
             cmd += ["--tls-cert", os.path.join(certs, "server.crt"), "--tls-key", os.path.join(certs, "server.key"),
                     "--tls-ca", os.path.join(certs, "ca.crt")]

@@ -42,7 +42,7 @@ bash "$src/tests/fake_apiserver/gen_certs.sh" "$tmp/certs" || { fail "make certi
 export HOME=$tmp KUBECONFIG=$tmp/kubeconfig KUBECACHEDIR=$tmp/kube-cache
 python3 "$src/tests/fake_apiserver/fake_apiserver.py" --port 0 \
   --tls-cert "$tmp/certs/server.crt" --tls-key "$tmp/certs/server.key" --tls-ca "$tmp/certs/ca.crt" \
-  --token "kubectl-test-token" --kubeconfig-out "$KUBECONFIG" >"$tmp/fake.out" 2>"$tmp/fake.err" &
+  --token "kubectl-test-token" --kubeconfig-out "$KUBECONFIG" --max-lifetime 300 >"$tmp/fake.out" 2>"$tmp/fake.err" &
 fake_pid=$!
 for _ in $(seq 50); do grep -q '^LISTENING ' "$tmp/fake.out" 2>/dev/null && break; sleep 0.1; done
 port=$(awk '/^LISTENING/ {print $2}' "$tmp/fake.out")
