@@ -168,6 +168,21 @@ check_fails "replace with a stale resourceVersion: 409 Conflict" \
   'Operation cannot be fulfilled on leases.coordination.k8s.io "schemagate-db-orders": the object has been modified' -- k replace -f "$tmp/stale.yaml"
 check_eq "the Lease keeps the winner" "webhook-1" "$(k get lease schemagate-db-orders -n acme -o jsonpath='{.spec.holderIdentity}' 2>&1)"
 
+# --- server-side apply (approximated as create-or-merge) ---
+cat >"$tmp/ssa.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  namespace: acme
+data:
+  k: v1
+YAML
+check "apply --server-side creates" "configmap/ssa serverside-applied" -- k apply --server-side -f "$tmp/ssa.yaml"
+sed -i 's/k: v1/k: v2/' "$tmp/ssa.yaml"
+k apply --server-side -f "$tmp/ssa.yaml" >/dev/null 2>&1
+check_eq "apply --server-side updates" "v2" "$(k get cm ssa -n acme -o jsonpath='{.data.k}' 2>&1)"
+
 # --- delete ---
 check "delete a ConfigMap" 'configmap "migs" deleted' -- k delete configmap migs -n acme
 check_fails "get the deleted ConfigMap: NotFound" 'configmaps "migs" not found' -- k get configmap migs -n acme
