@@ -506,6 +506,39 @@ def check_network_policy(s, r, t, selector):
             _show(api_rules))
 
 
+def check_policy_with_binary(s, helm, custom):
+    """Feeds rendered policy.yaml files to `schemagate check --config`; skipped without a binary."""
+    bin_env = os.environ.get("SCHEMAGATE_BIN")
+    binary = bin_env or os.path.join(ROOT, "build", "schemagate")
+    if not bin_env and not os.path.exists(binary):
+        print("SKIP policy accepted by the binary: SCHEMAGATE_BIN is unset and %s does not exist" % binary)
+        return
+    if not s.check("binary %s is executable" % binary, os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        sql = os.path.join(d, "0001_noop.up.sql")
+        with open(sql, "w") as f:
+            f.write("SELECT 1;\n")
+        for name, overrides in (("defaults", {}), ("audit", {"policy": {"mode": "audit"}}), ("custom", custom)):
+            rc, out, err = helm.template(overrides)
+            docs = yaml_subset.load_all(out) if rc == 0 else []
+            cms = [x for x in docs if x.get("kind") == "ConfigMap"]
+            text = get(cms[0], "data", {}).get("policy.yaml", "") if cms else ""
+            path = os.path.join(d, "policy-%s.yaml" % name)
+            with open(path, "w") as f:
+                f.write(text)
+            p = subprocess.run([binary, "check", "--config", path, sql], capture_output=True, text=True)
+            s.check("binary accepts the rendered %s policy" % name, bool(text) and p.returncode == 0,
+                    "rc=%d %s" % (p.returncode, (p.stdout + p.stderr).strip()[-500:]))
+            if name == "defaults":
+                bad = os.path.join(d, "policy-bad.yaml")
+                with open(bad, "w") as f:
+                    f.write(text + "unknownKey: 1\n")
+                p = subprocess.run([binary, "check", "--config", bad, sql], capture_output=True, text=True)
+                s.check("binary rejects the policy with an unknown key", p.returncode == 2,
+                        "rc=%d %s" % (p.returncode, (p.stdout + p.stderr).strip()[-500:]))
+
+
 # -- the suite -------------------------------------------------------------------------------
 
 def parse_render(s, label, rc, out, err):
@@ -684,6 +717,9 @@ def main():
                     "rc=%d err=%s" % (rc, err.strip()[-500:]))
         rc, out, err = helm.template({"replicaCount": 1})
         s.check("single replica with the PDB on is refused", rc != 0 and "minAvailable" in err, err.strip()[-300:])
+
+        # The rendered policy is one the binary accepts (its parser rejects unknown keys too).
+        check_policy_with_binary(s, helm, cases["custom policy"])
 
         # The assertions can fail: a render broken on purpose must be caught.
         rc, out, err = helm.template({})

@@ -2,7 +2,8 @@
 # Chart tests: installs helm (scripts/tools.sh), then tests/chart/chart_checks.py runs
 # `helm lint --strict` and `helm template` over the option matrix and asserts on the rendered
 # objects. Prints `N passed, M failed` last; exits non-zero on any failure.
-# Env (set by CTest): SCHEMAGATE_SOURCE_DIR; SCHEMAGATE_BIN is not needed here.
+# Env (set by CTest): SCHEMAGATE_SOURCE_DIR; SCHEMAGATE_BIN, when set (or <repo>/build/schemagate
+# when it exists), must accept the policy files the chart renders.
 set -euo pipefail
 root=${SCHEMAGATE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
