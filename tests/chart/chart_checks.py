@@ -718,6 +718,15 @@ def main():
         rc, out, err = helm.template({"replicaCount": 1})
         s.check("single replica with the PDB on is refused", rc != 0 and "minAvailable" in err, err.strip()[-300:])
 
+        # NOTES.txt (rendered by a client-side dry-run install, which needs no cluster).
+        for fp in ("Fail", "Ignore"):
+            rc, out, err = helm.run("install", RELEASE, CHART, "--namespace", NAMESPACE, "--dry-run=client",
+                                    values={"webhook": {"failurePolicy": fp}})
+            notes = out.split("\nNOTES:\n", 1)[1] if "\nNOTES:\n" in out else ""
+            s.check("NOTES render (failurePolicy %s)" % fp, rc == 0 and FULLNAME in notes, err.strip()[-500:])
+            bypass = "kubectl delete validatingwebhookconfiguration %s" % FULLNAME
+            s.eq("NOTES emergency bypass shown only under Fail (%s)" % fp, bypass in notes, fp == "Fail")
+
         # The rendered policy is one the binary accepts (its parser rejects unknown keys too).
         check_policy_with_binary(s, helm, cases["custom policy"])
 
