@@ -67,7 +67,8 @@ Container container_from_json(const json& c) {
   }
   const json& mounts = field(c, "volumeMounts");
   if (mounts.is_array()) {
-    for (const json& m : mounts) out.mounts.push_back(VolumeMount{str(m, "name"), str(m, "mountPath")});
+    for (const json& m : mounts)
+      out.mounts.push_back(VolumeMount{str(m, "name"), str(m, "mountPath")});
   }
   const json& sc = field(c, "securityContext");
   out.privileged = field(sc, "privileged").is_boolean() && field(sc, "privileged").get<bool>();
@@ -95,7 +96,9 @@ bool Job::is_migration() const {
   return v != nullptr && *v == "true";
 }
 
-const std::string* Namespace::tenant() const { return meta.label(keys::kTenant); }
+const std::string* Namespace::tenant() const {
+  return meta.label(keys::kTenant);
+}
 
 ObjectMeta meta_from_json(const json& j) {
   ObjectMeta m;
@@ -122,7 +125,8 @@ Job job_from_json(const json& j) {
     const json& list = field(pod, key);
     if (!list.is_array()) continue;
     auto& dest = std::string_view(key) == "containers" ? job.containers : job.init_containers;
-    for (const json& c : list) dest.push_back(container_from_json(c));
+    for (const json& c : list)
+      dest.push_back(container_from_json(c));
   }
   const json& volumes = field(pod, "volumes");
   if (volumes.is_array()) {
@@ -163,7 +167,9 @@ Job job_from_json(const json& j) {
   return job;
 }
 
-Namespace namespace_from_json(const json& j) { return Namespace{meta_from_json(j)}; }
+Namespace namespace_from_json(const json& j) {
+  return Namespace{meta_from_json(j)};
+}
 
 ConfigMap configmap_from_json(const json& j) {
   ConfigMap cm;

@@ -32,10 +32,10 @@ class Context {
  public:
   const sql::MigrationSet* migrations = nullptr;  // null when the input has no SQL (a non-migration Job)
   const Policy* policy = nullptr;
-  const Job* job = nullptr;                 // the Job under review (admission, check -f)
-  const ClusterView* cluster = nullptr;     // null offline without --cluster-state
-  std::string namespace_name;               // the Job's namespace
-  std::string operation = "CREATE";         // CREATE | UPDATE
+  const Job* job = nullptr;              // the Job under review (admission, check -f)
+  const ClusterView* cluster = nullptr;  // null offline without --cluster-state
+  std::string namespace_name;            // the Job's namespace
+  std::string operation = "CREATE";      // CREATE | UPDATE
   bool dry_run = false;
   Approval approval;
   // Session settings the Job's environment gives every connection (PGOPTIONS

@@ -13,7 +13,8 @@ std::size_t Verdict::count(Severity s) const {
 
 std::vector<std::string> Verdict::fired_gates() const {
   std::set<std::string> ids;
-  for (const auto& f : findings) ids.insert(f.gate_id);
+  for (const auto& f : findings)
+    ids.insert(f.gate_id);
   return {ids.begin(), ids.end()};
 }
 
@@ -21,16 +22,20 @@ Approval parse_approval(std::string_view annotation) {
   Approval a;
   std::size_t colon = annotation.find(':');
   std::string_view ids = annotation.substr(0, colon);
-  std::string_view reason = colon == std::string_view::npos ? std::string_view{} : annotation.substr(colon + 1);
+  std::string_view reason =
+      colon == std::string_view::npos ? std::string_view{} : annotation.substr(colon + 1);
   auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+      s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+      s.remove_suffix(1);
     return s;
   };
   std::size_t start = 0;
   while (start <= ids.size()) {
     std::size_t comma = ids.find(',', start);
-    std::string_view id = trim(ids.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    std::string_view id =
+        trim(ids.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (!id.empty()) a.gate_ids.emplace_back(id);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -59,7 +64,8 @@ Verdict Engine::evaluate(const Context& ctx) const {
   // Every suppression in the input, to record which ones were used.
   std::vector<SuppressionUse> uses;
   for (const sql::Script* s : ctx.scripts()) {
-    for (std::size_t i = 0; i < s->suppressions.size(); ++i) uses.push_back(SuppressionUse{s, i, false});
+    for (std::size_t i = 0; i < s->suppressions.size(); ++i)
+      uses.push_back(SuppressionUse{s, i, false});
   }
   auto suppressed = [&](const Finding& f) {
     if (f.script == nullptr || f.location.statement < 0) return false;

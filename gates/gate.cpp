@@ -8,10 +8,14 @@ namespace schemagate::gates {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::kOff: return "off";
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kOff:
+      return "off";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "off";
 }
@@ -26,11 +30,16 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 std::string_view category_name(Category c) {
   switch (c) {
-    case Category::kLint: return "lint";
-    case Category::kTenancy: return "tenancy";
-    case Category::kConcurrency: return "concurrency";
-    case Category::kRollback: return "rollback";
-    case Category::kJob: return "job";
+    case Category::kLint:
+      return "lint";
+    case Category::kTenancy:
+      return "tenancy";
+    case Category::kConcurrency:
+      return "concurrency";
+    case Category::kRollback:
+      return "rollback";
+    case Category::kJob:
+      return "job";
   }
   return "lint";
 }
@@ -66,7 +75,8 @@ std::vector<std::string> Options::get_list(std::string_view name) const {
   std::string item;
   while (std::getline(in, item, ',')) {
     item.erase(0, item.find_first_not_of(" \t"));
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.pop_back();
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.pop_back();
     if (!item.empty()) out.push_back(item);
   }
   return out;

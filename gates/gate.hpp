@@ -38,11 +38,11 @@ struct Location {
 struct Finding {
   std::string gate_id;
   Severity severity = Severity::kError;
-  std::string message;              // the risk, one sentence, names the object and the lock
-  std::string help;                 // the fix, one sentence
-  std::vector<std::string> steps;   // numbered safe steps with the user's own names
+  std::string message;             // the risk, one sentence, names the object and the lock
+  std::string help;                // the fix, one sentence
+  std::vector<std::string> steps;  // numbered safe steps with the user's own names
   Location location;
-  std::string approval;             // reason, when an approval annotation covered it
+  std::string approval;  // reason, when an approval annotation covered it
 
   // Engine bookkeeping, not part of the output.
   const sql::Script* script = nullptr;
@@ -57,8 +57,8 @@ struct OptionSpec {
 };
 
 struct GateInfo {
-  std::string id;        // <category>.<kebab-name>
-  std::string summary;   // one sentence, word for word as in the doc's first line
+  std::string id;       // <category>.<kebab-name>
+  std::string summary;  // one sentence, word for word as in the doc's first line
   Category category = Category::kLint;
   Severity default_severity = Severity::kError;
   std::vector<OptionSpec> options;
@@ -68,7 +68,8 @@ struct GateInfo {
 class Options {
  public:
   Options() = default;
-  explicit Options(const std::map<std::string, std::string>& values) : values_(values.begin(), values.end()) {}
+  explicit Options(const std::map<std::string, std::string>& values)
+      : values_(values.begin(), values.end()) {}
   const std::string& get(std::string_view name) const;
   long long get_int(std::string_view name) const;
   bool get_bool(std::string_view name) const;
@@ -89,7 +90,8 @@ class Reporter {
   // A finding at an arbitrary location (Job fields, whole files).
   Finding& report(Location where, std::string message, std::string help);
   // A finding at a statement: location is its first token.
-  Finding& report(const sql::Script& script, const sql::Statement& statement, std::string message, std::string help);
+  Finding& report(const sql::Script& script, const sql::Statement& statement, std::string message,
+                  std::string help);
   // A finding at a byte offset inside a statement of a script (e.g. a column name).
   Finding& report_at(const sql::Script& script, const sql::Statement& statement, std::uint32_t offset,
                      std::string message, std::string help);

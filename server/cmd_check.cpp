@@ -10,7 +10,8 @@ namespace schemagate::server {
 
 int cmd_check(const Args& args) {
   Flags flags(args, {"--config", "--cluster-state", "-f", "--format", "--pg-version", "--migration-format"});
-  if (flags.positional().empty()) throw UsageError("check needs at least one PATH (a .sql file or a directory)");
+  if (flags.positional().empty())
+    throw UsageError("check needs at least one PATH (a .sql file or a directory)");
   ReportFormat format = ReportFormat::kText;
   if (!parse_report_format(flags.get_or("--format", "text"), format)) {
     throw UsageError("--format must be text, json, sarif or github");

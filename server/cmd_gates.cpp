@@ -17,11 +17,11 @@ int cmd_gates(const Args& args) {
   for (const auto& g : gates) {
     const gates::GateInfo& info = g->info();
     if (markdown) {
-      std::cout << "| `" << info.id << "` | " << gates::severity_name(info.default_severity) << " | " << info.summary
-                << " |\n";
+      std::cout << "| `" << info.id << "` | " << gates::severity_name(info.default_severity) << " | "
+                << info.summary << " |\n";
     } else {
-      std::cout << std::left << std::setw(48) << info.id << std::setw(9) << gates::severity_name(info.default_severity)
-                << info.summary << "\n";
+      std::cout << std::left << std::setw(48) << info.id << std::setw(9)
+                << gates::severity_name(info.default_severity) << info.summary << "\n";
     }
   }
   return 0;
@@ -42,7 +42,8 @@ int cmd_explain(const Args& args) {
   const auto& options = gate->info().options;
   if (!options.empty() && doc.find("## Options") == std::string::npos) {
     std::cout << "\n## Options\n\n";
-    for (const auto& o : options) std::cout << "- `" << o.name << "` (default `" << o.default_value << "`): " << o.description << "\n";
+    for (const auto& o : options)
+      std::cout << "- `" << o.name << "` (default `" << o.default_value << "`): " << o.description << "\n";
   }
   return 0;
 }

@@ -9,7 +9,9 @@ Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string
   auto takes_value = [&](const std::string& n) {
     return std::find(with_value.begin(), with_value.end(), n) != with_value.end();
   };
-  auto is_switch = [&](const std::string& n) { return std::find(switches.begin(), switches.end(), n) != switches.end(); };
+  auto is_switch = [&](const std::string& n) {
+    return std::find(switches.begin(), switches.end(), n) != switches.end();
+  };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
@@ -54,10 +56,13 @@ std::string Flags::get_or(const std::string& name, const std::string& fallback) 
 std::vector<std::string> Flags::all(const std::string& name) const {
   std::vector<std::string> out;
   auto range = values_.equal_range(name);
-  for (auto it = range.first; it != range.second; ++it) out.push_back(it->second);
+  for (auto it = range.first; it != range.second; ++it)
+    out.push_back(it->second);
   return out;
 }
 
-bool Flags::has(const std::string& name) const { return values_.count(name) > 0; }
+bool Flags::has(const std::string& name) const {
+  return values_.count(name) > 0;
+}
 
 }  // namespace schemagate::server

@@ -10,21 +10,27 @@ namespace schemagate::server {
 using ojson = nlohmann::ordered_json;
 
 bool parse_report_format(const std::string& s, ReportFormat& out) {
-  if (s == "text") out = ReportFormat::kText;
-  else if (s == "json") out = ReportFormat::kJson;
-  else if (s == "sarif") out = ReportFormat::kSarif;
-  else if (s == "github") out = ReportFormat::kGithub;
-  else return false;
+  if (s == "text")
+    out = ReportFormat::kText;
+  else if (s == "json")
+    out = ReportFormat::kJson;
+  else if (s == "sarif")
+    out = ReportFormat::kSarif;
+  else if (s == "github")
+    out = ReportFormat::kGithub;
+  else
+    return false;
   return true;
 }
 
 std::string render_text(const gates::Verdict& v, const sql::MigrationSet* set) {
   std::string out;
   for (const gates::Finding& f : v.findings) {
-    out += f.location.display() + ": " + std::string(gates::severity_name(f.severity)) + ": [" + f.gate_id + "] " +
-           f.message + "\n";
+    out += f.location.display() + ": " + std::string(gates::severity_name(f.severity)) + ": [" + f.gate_id +
+           "] " + f.message + "\n";
     if (!f.help.empty()) out += "  help: " + f.help + "\n";
-    for (std::size_t i = 0; i < f.steps.size(); ++i) out += "    " + std::to_string(i + 1) + ". " + f.steps[i] + "\n";
+    for (std::size_t i = 0; i < f.steps.size(); ++i)
+      out += "    " + std::to_string(i + 1) + ". " + f.steps[i] + "\n";
     if (!f.approval.empty()) out += "  approved: " + f.approval + "\n";
   }
   std::size_t errors = v.count(gates::Severity::kError);
@@ -71,7 +77,8 @@ std::string render_json(const gates::Verdict& v, const sql::MigrationSet* set) {
   j["decision"] = v.decision == gates::Decision::kDeny ? "deny" : "allow";
   if (v.audit) j["audit"] = true;
   ojson findings = ojson::array();
-  for (const gates::Finding& f : v.findings) findings.push_back(finding_json(f));
+  for (const gates::Finding& f : v.findings)
+    findings.push_back(finding_json(f));
   j["findings"] = std::move(findings);
   ojson statements = ojson::array();
   if (set) {
@@ -114,7 +121,8 @@ std::string render_sarif(const gates::Verdict& v, const gates::Registry& registr
   };
   ojson rules = ojson::array();
   std::set<std::string> fired;
-  for (const auto& f : v.findings) fired.insert(f.gate_id);
+  for (const auto& f : v.findings)
+    fired.insert(f.gate_id);
   std::map<std::string, std::size_t> rule_index;
   for (const auto& g : registry.gates()) {
     const gates::GateInfo& info = g->info();
@@ -132,7 +140,8 @@ std::string render_sarif(const gates::Verdict& v, const gates::Registry& registr
     r["level"] = level(f.severity);
     r["message"] = {{"text", f.message + " " + f.help}};
     ojson phys = {{"artifactLocation", {{"uri", f.location.source}}}};
-    if (f.location.line > 0) phys["region"] = {{"startLine", f.location.line}, {"startColumn", f.location.column}};
+    if (f.location.line > 0)
+      phys["region"] = {{"startLine", f.location.line}, {"startColumn", f.location.column}};
     r["locations"] = ojson::array({{{"physicalLocation", phys}}});
     results.push_back(std::move(r));
   }
@@ -155,12 +164,18 @@ namespace {
 std::string gh_escape(std::string_view s, bool property) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else if (property && c == ':') out += "%3A";
-    else if (property && c == ',') out += "%2C";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else if (property && c == ':')
+      out += "%3A";
+    else if (property && c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -170,7 +185,9 @@ std::string gh_escape(std::string_view s, bool property) {
 std::string render_github(const gates::Verdict& v) {
   std::string out;
   for (const auto& f : v.findings) {
-    const char* cmd = f.severity == gates::Severity::kError ? "error" : (f.severity == gates::Severity::kWarning ? "warning" : "notice");
+    const char* cmd = f.severity == gates::Severity::kError
+                          ? "error"
+                          : (f.severity == gates::Severity::kWarning ? "warning" : "notice");
     out += "::" + std::string(cmd) + " file=" + gh_escape(f.location.source, true);
     if (f.location.line > 0) {
       out += ",line=" + std::to_string(f.location.line) + ",col=" + std::to_string(f.location.column);
@@ -183,10 +200,14 @@ std::string render_github(const gates::Verdict& v) {
 std::string render(ReportFormat f, const gates::Verdict& v, const sql::MigrationSet* set,
                    const gates::Registry& registry) {
   switch (f) {
-    case ReportFormat::kText: return render_text(v, set);
-    case ReportFormat::kJson: return render_json(v, set);
-    case ReportFormat::kSarif: return render_sarif(v, registry);
-    case ReportFormat::kGithub: return render_github(v);
+    case ReportFormat::kText:
+      return render_text(v, set);
+    case ReportFormat::kJson:
+      return render_json(v, set);
+    case ReportFormat::kSarif:
+      return render_sarif(v, registry);
+    case ReportFormat::kGithub:
+      return render_github(v);
   }
   return {};
 }

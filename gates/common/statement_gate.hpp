@@ -16,7 +16,8 @@ class StatementGate : public Gate {
  public:
   void evaluate(const Context& ctx, Reporter& out) const override {
     for (const sql::Script* script : ctx.scripts()) {
-      for (const sql::Statement& st : script->statements) check(ctx, *script, st, out);
+      for (const sql::Statement& st : script->statements)
+        check(ctx, *script, st, out);
     }
   }
 

@@ -9,7 +9,8 @@ class RequireConcurrentIndex final : public StatementGate {
   const GateInfo& info() const override;
 
  protected:
-  void check(const Context& ctx, const sql::Script& script, const sql::Statement& st, Reporter& out) const override;
+  void check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
+             Reporter& out) const override;
 };
 
 }  // namespace schemagate::gates::lint

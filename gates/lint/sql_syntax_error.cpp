@@ -18,7 +18,8 @@ void SqlSyntaxError::evaluate(const Context& ctx, Reporter& out) const {
   for (const sql::Script* script : ctx.scripts()) {
     for (const sql::SyntaxError& e : script->errors) {
       Location where{script->source->name(), e.position.line, e.position.column, -1};
-      out.report(std::move(where), "PostgreSQL " + std::to_string(ctx.pg_major()) + " cannot parse this: " + e.message + ".",
+      out.report(std::move(where),
+                 "PostgreSQL " + std::to_string(ctx.pg_major()) + " cannot parse this: " + e.message + ".",
                  "Fix the syntax; no other gate can judge a statement that does not parse.");
     }
   }

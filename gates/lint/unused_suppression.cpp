@@ -24,13 +24,15 @@ void UnusedSuppression::evaluate(const Context& ctx, Reporter& out) const {
       out.report(std::move(where), "This schemagate:ignore comment names no gate, so it suppresses nothing.",
                  "Write -- schemagate:ignore <gate-id> <reason>.");
     } else if (s.reason.empty()) {
-      out.report(std::move(where), "Suppression of " + s.gate_id + " gives no reason, so it is not applied.",
-                 "Add the reason after the gate id: -- schemagate:ignore " + s.gate_id + " <why this is safe>.");
+      out.report(
+          std::move(where), "Suppression of " + s.gate_id + " gives no reason, so it is not applied.",
+          "Add the reason after the gate id: -- schemagate:ignore " + s.gate_id + " <why this is safe>.");
     } else if (builtin_registry().find(s.gate_id) == nullptr) {
       out.report(std::move(where), "Suppression names " + s.gate_id + ", which is not a gate.",
                  "Use an id from `schemagate gates`.");
     } else if (!use.used) {
-      out.report(std::move(where), "Suppression of " + s.gate_id + " matches no finding on the statement after it.",
+      out.report(std::move(where),
+                 "Suppression of " + s.gate_id + " matches no finding on the statement after it.",
                  "Remove the comment, or move it directly above the statement it is meant for.");
     }
   }

@@ -51,7 +51,9 @@ std::vector<long long> type_mods(Node t) {
   return mods;
 }
 
-bool type_is_array(Node t) { return t["arrayBounds"].size() > 0; }
+bool type_is_array(Node t) {
+  return t["arrayBounds"].size() > 0;
+}
 
 bool has_def_elem(Node list, std::string_view name) {
   for (Node d : list) {
@@ -63,7 +65,8 @@ bool has_def_elem(Node list, std::string_view name) {
 static void walk_impl(Node n, const std::function<void(std::string_view, Node)>& fn, int depth) {
   if (depth > 2000) return;  // parse trees this deep do not come from real migrations
   if (n.is_array()) {
-    for (Node c : n) walk_impl(c, fn, depth + 1);
+    for (Node c : n)
+      walk_impl(c, fn, depth + 1);
     return;
   }
   if (!n.is_object()) return;
@@ -78,23 +81,80 @@ static void walk_impl(Node n, const std::function<void(std::string_view, Node)>&
   }
 }
 
-void walk(Node n, const std::function<void(std::string_view, Node)>& fn) { walk_impl(n, fn, 0); }
+void walk(Node n, const std::function<void(std::string_view, Node)>& fn) {
+  walk_impl(n, fn, 0);
+}
 
 namespace {
 
 // Functions PostgreSQL marks immutable or stable that people use in defaults.
 // Anything else is treated as volatile: CREATE FUNCTION's default is VOLATILE, so
 // an unknown user function would force a rewrite when used as a column default.
-constexpr std::array kNonVolatileFunctions = {
-    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "current_database",
-    "current_schema", "current_user", "session_user", "lower", "upper", "btrim", "trim", "length",
-    "concat", "concat_ws", "format", "to_char", "to_timestamp", "to_date", "date_trunc", "make_interval",
-    "make_date", "make_timestamp", "make_timestamptz", "jsonb_build_object", "jsonb_build_array",
-    "json_build_object", "json_build_array", "array_fill", "to_jsonb", "to_json", "abs", "round",
-    "floor", "ceil", "md5", "replace", "substring", "substr", "left", "right", "coalesce", "greatest",
-    "least", "timezone", "int4", "int8", "text", "numeric", "jsonb", "uuid", "inet", "array_remove",
-    "array_append", "daterange", "tstzrange", "tsrange", "int4range", "int8range", "numrange",
-    "to_tsvector", "localtimestamp", "current_timestamp", "current_date", "pg_catalog.now"};
+constexpr std::array kNonVolatileFunctions = {"now",
+                                              "statement_timestamp",
+                                              "transaction_timestamp",
+                                              "current_setting",
+                                              "current_database",
+                                              "current_schema",
+                                              "current_user",
+                                              "session_user",
+                                              "lower",
+                                              "upper",
+                                              "btrim",
+                                              "trim",
+                                              "length",
+                                              "concat",
+                                              "concat_ws",
+                                              "format",
+                                              "to_char",
+                                              "to_timestamp",
+                                              "to_date",
+                                              "date_trunc",
+                                              "make_interval",
+                                              "make_date",
+                                              "make_timestamp",
+                                              "make_timestamptz",
+                                              "jsonb_build_object",
+                                              "jsonb_build_array",
+                                              "json_build_object",
+                                              "json_build_array",
+                                              "array_fill",
+                                              "to_jsonb",
+                                              "to_json",
+                                              "abs",
+                                              "round",
+                                              "floor",
+                                              "ceil",
+                                              "md5",
+                                              "replace",
+                                              "substring",
+                                              "substr",
+                                              "left",
+                                              "right",
+                                              "coalesce",
+                                              "greatest",
+                                              "least",
+                                              "timezone",
+                                              "int4",
+                                              "int8",
+                                              "text",
+                                              "numeric",
+                                              "jsonb",
+                                              "uuid",
+                                              "inet",
+                                              "array_remove",
+                                              "array_append",
+                                              "daterange",
+                                              "tstzrange",
+                                              "tsrange",
+                                              "int4range",
+                                              "int8range",
+                                              "numrange",
+                                              "to_tsvector",
+                                              "localtimestamp",
+                                              "current_timestamp",
+                                              "current_date",
+                                              "pg_catalog.now"};
 
 bool function_is_non_volatile(std::string_view name) {
   for (const char* f : kNonVolatileFunctions) {

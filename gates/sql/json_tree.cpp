@@ -40,7 +40,9 @@ double Node::number(double fallback) const {
   return fallback;
 }
 
-bool Node::boolean() const { return v_ && v_->type == JsonValue::Type::kBool && v_->u.b; }
+bool Node::boolean() const {
+  return v_ && v_->type == JsonValue::Type::kBool && v_->u.b;
+}
 
 std::string_view Node::tag() const {
   if (!is_object() || v_->size != 1) return {};
@@ -74,7 +76,8 @@ void* JsonDocument::allocate(std::size_t bytes) {
 // allocation of exactly its size.
 class JsonParser {
  public:
-  JsonParser(JsonDocument& doc, const char* begin, const char* end) : doc_(doc), p_(begin), begin_(begin), end_(end) {}
+  JsonParser(JsonDocument& doc, const char* begin, const char* end)
+      : doc_(doc), p_(begin), begin_(begin), end_(end) {}
 
   bool run(JsonValue& out) {
     skip_ws();
@@ -93,7 +96,8 @@ class JsonParser {
     return false;
   }
   void skip_ws() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
   }
 
   bool value(JsonValue& out, int depth) {
@@ -125,7 +129,8 @@ class JsonParser {
 
   bool literal(const char* word, JsonValue& out, JsonValue::Type type, bool b) {
     std::size_t n = std::strlen(word);
-    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return fail("invalid literal");
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0)
+      return fail("invalid literal");
     p_ += n;
     out.type = type;
     out.u.b = b;
@@ -136,8 +141,8 @@ class JsonParser {
     const char* start = p_;
     bool is_double = false;
     if (p_ != end_ && *p_ == '-') ++p_;
-    while (p_ != end_ && ((*p_ >= '0' && *p_ <= '9') || *p_ == '.' || *p_ == 'e' || *p_ == 'E' || *p_ == '+' ||
-                          *p_ == '-')) {
+    while (p_ != end_ && ((*p_ >= '0' && *p_ <= '9') || *p_ == '.' || *p_ == 'e' || *p_ == 'E' ||
+                          *p_ == '+' || *p_ == '-')) {
       if (*p_ == '.' || *p_ == 'e' || *p_ == 'E') is_double = true;
       ++p_;
     }
@@ -199,7 +204,8 @@ class JsonParser {
   bool string(std::string_view& out) {
     ++p_;  // opening quote
     const char* start = p_;
-    while (p_ != end_ && *p_ != '"' && *p_ != '\\') ++p_;
+    while (p_ != end_ && *p_ != '"' && *p_ != '\\')
+      ++p_;
     if (p_ == end_) return fail("unterminated string");
     if (*p_ == '"') {  // the common case: no escapes, view into the text
       out = std::string_view(start, static_cast<std::size_t>(p_ - start));
@@ -216,14 +222,30 @@ class JsonParser {
       if (p_ == end_) return fail("unterminated escape");
       char e = *p_++;
       switch (e) {
-        case '"': decoded += '"'; break;
-        case '\\': decoded += '\\'; break;
-        case '/': decoded += '/'; break;
-        case 'b': decoded += '\b'; break;
-        case 'f': decoded += '\f'; break;
-        case 'n': decoded += '\n'; break;
-        case 'r': decoded += '\r'; break;
-        case 't': decoded += '\t'; break;
+        case '"':
+          decoded += '"';
+          break;
+        case '\\':
+          decoded += '\\';
+          break;
+        case '/':
+          decoded += '/';
+          break;
+        case 'b':
+          decoded += '\b';
+          break;
+        case 'f':
+          decoded += '\f';
+          break;
+        case 'n':
+          decoded += '\n';
+          break;
+        case 'r':
+          decoded += '\r';
+          break;
+        case 't':
+          decoded += '\t';
+          break;
         case 'u': {
           unsigned cp = 0;
           if (!hex4(cp)) return false;

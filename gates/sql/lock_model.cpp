@@ -13,30 +13,48 @@ namespace schemagate::sql {
 
 std::string_view lock_mode_name(LockMode m) {
   switch (m) {
-    case LockMode::kNone: return "NONE";
-    case LockMode::kAccessShare: return "ACCESS SHARE";
-    case LockMode::kRowShare: return "ROW SHARE";
-    case LockMode::kRowExclusive: return "ROW EXCLUSIVE";
-    case LockMode::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
-    case LockMode::kShare: return "SHARE";
-    case LockMode::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
-    case LockMode::kExclusive: return "EXCLUSIVE";
-    case LockMode::kAccessExclusive: return "ACCESS EXCLUSIVE";
+    case LockMode::kNone:
+      return "NONE";
+    case LockMode::kAccessShare:
+      return "ACCESS SHARE";
+    case LockMode::kRowShare:
+      return "ROW SHARE";
+    case LockMode::kRowExclusive:
+      return "ROW EXCLUSIVE";
+    case LockMode::kShareUpdateExclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::kShare:
+      return "SHARE";
+    case LockMode::kShareRowExclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockMode::kExclusive:
+      return "EXCLUSIVE";
+    case LockMode::kAccessExclusive:
+      return "ACCESS EXCLUSIVE";
   }
   return "NONE";
 }
 
 std::string_view lock_mode_pg_locks_name(LockMode m) {
   switch (m) {
-    case LockMode::kNone: return "";
-    case LockMode::kAccessShare: return "AccessShareLock";
-    case LockMode::kRowShare: return "RowShareLock";
-    case LockMode::kRowExclusive: return "RowExclusiveLock";
-    case LockMode::kShareUpdateExclusive: return "ShareUpdateExclusiveLock";
-    case LockMode::kShare: return "ShareLock";
-    case LockMode::kShareRowExclusive: return "ShareRowExclusiveLock";
-    case LockMode::kExclusive: return "ExclusiveLock";
-    case LockMode::kAccessExclusive: return "AccessExclusiveLock";
+    case LockMode::kNone:
+      return "";
+    case LockMode::kAccessShare:
+      return "AccessShareLock";
+    case LockMode::kRowShare:
+      return "RowShareLock";
+    case LockMode::kRowExclusive:
+      return "RowExclusiveLock";
+    case LockMode::kShareUpdateExclusive:
+      return "ShareUpdateExclusiveLock";
+    case LockMode::kShare:
+      return "ShareLock";
+    case LockMode::kShareRowExclusive:
+      return "ShareRowExclusiveLock";
+    case LockMode::kExclusive:
+      return "ExclusiveLock";
+    case LockMode::kAccessExclusive:
+      return "AccessExclusiveLock";
   }
   return "";
 }
@@ -68,14 +86,14 @@ bool lock_modes_conflict(LockMode a, LockMode b) {
   // Conflict matrix of §13.3.1, indexed by mode (1..8). Bit j set: conflicts with j.
   static constexpr std::array<unsigned, 9> kConflicts = {
       0,
-      1u << 8,                                                // ACCESS SHARE
-      (1u << 7) | (1u << 8),                                  // ROW SHARE
-      (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),          // ROW EXCLUSIVE
-      (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE UPDATE EXCLUSIVE
-      (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE
+      1u << 8,                                                                // ACCESS SHARE
+      (1u << 7) | (1u << 8),                                                  // ROW SHARE
+      (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),                          // ROW EXCLUSIVE
+      (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),              // SHARE UPDATE EXCLUSIVE
+      (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 8),              // SHARE
       (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // SHARE ROW EXCLUSIVE
       (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8),  // EXCLUSIVE
-      0x1FEu,                                                 // ACCESS EXCLUSIVE: everything
+      0x1FEu,  // ACCESS EXCLUSIVE: everything
   };
   return (kConflicts[static_cast<unsigned>(a)] >> static_cast<unsigned>(b)) & 1u;
 }
@@ -102,19 +120,23 @@ constexpr std::string_view kWhyIndexConcurrently =
     "PostgreSQL docs, CREATE INDEX: \"a regular CREATE INDEX command can be performed within a transaction "
     "block, but CREATE INDEX CONCURRENTLY cannot\"";
 constexpr std::string_view kWhyDropIndexConcurrently =
-    "PostgreSQL docs, DROP INDEX: \"a regular DROP INDEX command can be performed within a transaction block, "
+    "PostgreSQL docs, DROP INDEX: \"a regular DROP INDEX command can be performed within a transaction "
+    "block, "
     "but DROP INDEX CONCURRENTLY cannot\"";
 constexpr std::string_view kWhyReindexConcurrently =
-    "PostgreSQL docs, REINDEX: \"REINDEX SCHEMA, REINDEX DATABASE and REINDEX SYSTEM cannot be executed inside a "
+    "PostgreSQL docs, REINDEX: \"REINDEX SCHEMA, REINDEX DATABASE and REINDEX SYSTEM cannot be executed "
+    "inside a "
     "transaction block\", nor can REINDEX ... CONCURRENTLY";
 constexpr std::string_view kWhyVacuum =
     "PostgreSQL docs, VACUUM: \"VACUUM cannot be executed inside a transaction block\"";
 constexpr std::string_view kWhyDetachConcurrently =
-    "PostgreSQL docs, ALTER TABLE: \"DETACH PARTITION ... CONCURRENTLY cannot be run in a transaction block\"";
+    "PostgreSQL docs, ALTER TABLE: \"DETACH PARTITION ... CONCURRENTLY cannot be run in a transaction "
+    "block\"";
 constexpr std::string_view kWhyDatabase =
     "PostgreSQL docs, CREATE/DROP DATABASE: \"cannot be executed inside a transaction block\"";
 constexpr std::string_view kWhyCluster =
-    "PostgreSQL docs, CLUSTER: \"CLUSTER without a table_name ... cannot be executed inside a transaction block\"";
+    "PostgreSQL docs, CLUSTER: \"CLUSTER without a table_name ... cannot be executed inside a transaction "
+    "block\"";
 constexpr std::string_view kWhyTablespace =
     "PostgreSQL docs, CREATE/DROP TABLESPACE: \"cannot be executed inside a transaction block\"";
 constexpr std::string_view kWhyAlterSystem =
@@ -322,7 +344,8 @@ void drop_stmt(Node s, StatementFacts& f, Builder& b) {
     if (type == k) f.kind = std::string(tag);
   }
   bool relation_object = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
-                         type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" || type == "OBJECT_FOREIGN_TABLE";
+                         type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
+                         type == "OBJECT_FOREIGN_TABLE";
   bool on_table_object = type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" || type == "OBJECT_RULE";
   for (Node obj : s["objects"]) {
     Node list = obj.tag() == "List" ? obj.body()["items"] : obj;
@@ -355,7 +378,8 @@ void create_stmt(Node s, StatementFacts& f, Builder& b) {
   auto constraint_locks = [&](Node cons) {
     for (Node c : cons) {
       Node con = c.body();
-      if (con["contype"].str() == "CONSTR_FOREIGN") b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+      if (con["contype"].str() == "CONSTR_FOREIGN")
+        b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
     }
   };
   for (Node elt : s["tableElts"]) {
@@ -363,7 +387,8 @@ void create_stmt(Node s, StatementFacts& f, Builder& b) {
       constraint_locks(elt.body()["constraints"]);
     } else if (elt.tag() == "Constraint") {
       Node con = elt.body();
-      if (con["contype"].str() == "CONSTR_FOREIGN") b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
+      if (con["contype"].str() == "CONSTR_FOREIGN")
+        b.lock(range_var(con["pktable"]), LockMode::kShareRowExclusive);
     } else if (elt.tag() == "TableLikeClause") {
       b.lock(range_var(elt.body()["relation"]), LockMode::kAccessShare);
     }
@@ -393,7 +418,8 @@ void rename_stmt(Node s, StatementFacts& f, Builder& b) {
     return;
   }
   std::string_view kind_of = type;
-  if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER") kind_of = reltype;
+  if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER")
+    kind_of = reltype;
   if (type == "OBJECT_TRIGGER") {
     f.kind = "ALTER TRIGGER";
   } else if (type == "OBJECT_POLICY") {
@@ -402,7 +428,8 @@ void rename_stmt(Node s, StatementFacts& f, Builder& b) {
     f.kind = std::string(alter_kind(kind_of));
   }
   b.lock(rel, LockMode::kAccessExclusive, relation_kind_of(kind_of));
-  if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE") {
+  if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" ||
+      type == "OBJECT_SEQUENCE") {
     f.creates.push_back(RelationName{rel.schema, std::string(s["newname"].str())});
   }
 }
@@ -436,7 +463,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     } else {
       b.lock(table, LockMode::kShare);
     }
-    if (!s["idxname"].str().empty()) f.creates.push_back(RelationName{table.schema, std::string(s["idxname"].str())});
+    if (!s["idxname"].str().empty())
+      f.creates.push_back(RelationName{table.schema, std::string(s["idxname"].str())});
   } else if (tag == "DropStmt") {
     drop_stmt(s, f, b);
   } else if (tag == "AlterTableStmt") {
@@ -466,7 +494,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     }
   } else if (tag == "TruncateStmt") {
     f.kind = "TRUNCATE TABLE";
-    for (Node r : s["relations"]) b.lock(range_var(r), LockMode::kAccessExclusive);
+    for (Node r : s["relations"])
+      b.lock(range_var(r), LockMode::kAccessExclusive);
   } else if (tag == "ClusterStmt") {
     f.kind = "CLUSTER";
     RelationName rel = range_var(s["relation"]);
@@ -481,7 +510,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     bool full = has_def_elem(s["options"], "full");
     f.kind = vacuum ? "VACUUM" : "ANALYZE";
     LockMode m = vacuum && full ? LockMode::kAccessExclusive : LockMode::kShareUpdateExclusive;
-    for (Node vr : s["rels"]) b.lock(range_var(vr.body()["relation"]), m);
+    for (Node vr : s["rels"])
+      b.lock(range_var(vr.body()["relation"]), m);
     if (vacuum) b.non_transactional(kWhyVacuum);
     if (full) f.rewrite = true;
     f.scan = true;
@@ -493,7 +523,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     if (kind == "REINDEX_OBJECT_INDEX") {
       // REINDEX INDEX: ACCESS EXCLUSIVE on the index (reads using it block) and
       // SHARE on its table (writes block); CONCURRENTLY: SHARE UPDATE EXCLUSIVE.
-      b.lock(rel, concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive, RelationKind::kIndex);
+      b.lock(rel, concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive,
+             RelationKind::kIndex);
     } else if (kind == "REINDEX_OBJECT_TABLE") {
       b.lock(rel, concurrent ? LockMode::kShareUpdateExclusive : LockMode::kShare);
     } else {
@@ -503,7 +534,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.scan = true;
   } else if (tag == "RefreshMatViewStmt") {
     f.kind = "REFRESH MATERIALIZED VIEW";
-    b.lock(range_var(s["relation"]), s["concurrent"].boolean() ? LockMode::kExclusive : LockMode::kAccessExclusive,
+    b.lock(range_var(s["relation"]),
+           s["concurrent"].boolean() ? LockMode::kExclusive : LockMode::kAccessExclusive,
            RelationKind::kMaterializedView);
     f.scan = true;
   } else if (tag == "CreateTrigStmt") {
@@ -529,7 +561,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
   } else if (tag == "LockStmt") {
     f.kind = "LOCK TABLE";
     auto mode = static_cast<LockMode>(std::clamp<std::int64_t>(s["mode"].integer(8), 1, 8));
-    for (Node r : s["relations"]) b.lock(range_var(r), mode);
+    for (Node r : s["relations"])
+      b.lock(range_var(r), mode);
   } else if (tag == "GrantStmt") {
     f.kind = s["is_grant"].boolean() ? "GRANT" : "REVOKE";
   } else if (tag == "InsertStmt" || tag == "UpdateStmt" || tag == "DeleteStmt") {
@@ -558,9 +591,9 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
   } else if (tag == "TransactionStmt") {
     std::string_view k = s["kind"].str();
     f.kind = k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START" ? "BEGIN"
-             : k == "TRANS_STMT_COMMIT"                        ? "COMMIT"
-             : k == "TRANS_STMT_ROLLBACK"                      ? "ROLLBACK"
-                                                               : "TRANSACTION";
+             : k == "TRANS_STMT_COMMIT"                         ? "COMMIT"
+             : k == "TRANS_STMT_ROLLBACK"                       ? "ROLLBACK"
+                                                                : "TRANSACTION";
   } else if (tag == "VariableSetStmt") {
     f.kind = s["kind"].str() == "VAR_RESET" || s["kind"].str() == "VAR_RESET_ALL" ? "RESET" : "SET";
   } else if (tag == "CreateSchemaStmt") {

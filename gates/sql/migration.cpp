@@ -13,10 +13,14 @@ namespace schemagate::sql {
 
 std::string_view format_name(Format f) {
   switch (f) {
-    case Format::kPlain: return "plain";
-    case Format::kGolangMigrate: return "golang-migrate";
-    case Format::kGoose: return "goose";
-    case Format::kFlyway: return "flyway";
+    case Format::kPlain:
+      return "plain";
+    case Format::kGolangMigrate:
+      return "golang-migrate";
+    case Format::kGoose:
+      return "goose";
+    case Format::kFlyway:
+      return "flyway";
   }
   return "plain";
 }
@@ -42,7 +46,8 @@ std::vector<const Script*> MigrationSet::scripts() const {
 
 std::size_t MigrationSet::statement_count() const {
   std::size_t n = 0;
-  for (const Script* s : scripts()) n += s->statements.size();
+  for (const Script* s : scripts())
+    n += s->statements.size();
   return n;
 }
 
@@ -53,12 +58,16 @@ bool version_less(std::string_view a, std::string_view b) {
     if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
       std::size_t i2 = i;
       std::size_t j2 = j;
-      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
-      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2])))
+        ++i2;
+      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2])))
+        ++j2;
       std::string_view na = a.substr(i, i2 - i);
       std::string_view nb = b.substr(j, j2 - j);
-      while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
-      while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+      while (na.size() > 1 && na[0] == '0')
+        na.remove_prefix(1);
+      while (nb.size() > 1 && nb[0] == '0')
+        nb.remove_prefix(1);
       if (na.size() != nb.size()) return na.size() < nb.size();
       if (na != nb) return na < nb;
       i = i2;
@@ -80,7 +89,8 @@ std::string base_name(std::string_view path) {
 }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -89,7 +99,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -124,10 +135,9 @@ NameInfo classify_name(const std::string& file) {
     std::size_t sep = stem.find("__");
     if (sep != std::string_view::npos) {
       std::string_view ver = stem.substr(0, sep);
-      bool ok = f[0] == 'R' ? ver.empty()
-                            : (!ver.empty() && std::all_of(ver.begin(), ver.end(), [](char c) {
-                                 return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_';
-                               }));
+      bool ok = f[0] == 'R' ? ver.empty() : (!ver.empty() && std::all_of(ver.begin(), ver.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+      }));
       if (ok) {
         info.format = Format::kFlyway;
         info.direction = f[0] == 'U' ? Direction::kDown : Direction::kUp;
@@ -166,7 +176,8 @@ GooseLayout goose_layout(const std::string& text) {
     if (eol == std::string::npos) eol = text.size();
     std::string_view line(text.data() + pos, eol - pos);
     std::size_t k = 0;
-    while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) ++k;
+    while (k < line.size() && (line[k] == ' ' || line[k] == '\t'))
+      ++k;
     std::string_view t = line.substr(k);
     if (t.substr(0, 2) == "--") {
       std::string l = lower(t);
@@ -200,8 +211,12 @@ GooseLayout goose_layout(const std::string& text) {
   return g;
 }
 
-bool is_begin(const Statement& s) { return s.facts.kind == "BEGIN"; }
-bool is_end(const Statement& s) { return s.facts.kind == "COMMIT" || s.facts.kind == "ROLLBACK"; }
+bool is_begin(const Statement& s) {
+  return s.facts.kind == "BEGIN";
+}
+bool is_end(const Statement& s) {
+  return s.facts.kind == "COMMIT" || s.facts.kind == "ROLLBACK";
+}
 
 // Which statements run inside a transaction block, as the tool executes the script.
 void assign_transactions(Script& script, Format format) {
@@ -213,20 +228,24 @@ void assign_transactions(Script& script, Format format) {
       // a multi-statement query string as one implicit transaction block.
       implicit_block = n > 1;
       script.tool_transaction = implicit_block;
-      script.transaction_note = implicit_block ? "golang-migrate sends the file as one multi-statement query, which "
-                                                 "PostgreSQL runs as one implicit transaction"
-                                               : "a single statement sent on its own";
+      script.transaction_note = implicit_block
+                                    ? "golang-migrate sends the file as one multi-statement query, which "
+                                      "PostgreSQL runs as one implicit transaction"
+                                    : "a single statement sent on its own";
       break;
     case Format::kGoose:
-      if (script.tool_transaction) script.transaction_note = "goose runs each migration in a transaction";
-      else script.transaction_note = "-- +goose NO TRANSACTION";
+      if (script.tool_transaction)
+        script.transaction_note = "goose runs each migration in a transaction";
+      else
+        script.transaction_note = "-- +goose NO TRANSACTION";
       break;
     case Format::kFlyway: {
       bool non_tx = std::any_of(script.statements.begin(), script.statements.end(),
                                 [](const Statement& s) { return !s.facts.transactional; });
       script.tool_transaction = !non_tx;
-      script.transaction_note = non_tx ? "Flyway runs a migration with non-transactional statements outside a transaction"
-                                       : "Flyway runs each PostgreSQL migration in a transaction";
+      script.transaction_note =
+          non_tx ? "Flyway runs a migration with non-transactional statements outside a transaction"
+                 : "Flyway runs each PostgreSQL migration in a transaction";
       break;
     }
     case Format::kPlain:
@@ -260,7 +279,8 @@ void mark_new_relations(Script& script) {
         if (c.matches(l.relation)) l.is_new = true;
       }
     }
-    for (const RelationName& c : s.facts.creates) created.push_back(c);
+    for (const RelationName& c : s.facts.creates)
+      created.push_back(c);
   }
 }
 
@@ -286,7 +306,8 @@ void find_suppressions(Script& script) {
     words >> sup.gate_id;
     std::getline(words, sup.reason);
     sup.reason.erase(0, sup.reason.find_first_not_of(" \t:-"));
-    while (!sup.reason.empty() && std::isspace(static_cast<unsigned char>(sup.reason.back()))) sup.reason.pop_back();
+    while (!sup.reason.empty() && std::isspace(static_cast<unsigned char>(sup.reason.back())))
+      sup.reason.pop_back();
     sup.position = script.source->position(dash);
     // The statement it precedes, or the one it trails on the same line.
     for (const Statement& st : script.statements) {
@@ -305,8 +326,8 @@ void find_suppressions(Script& script) {
   }
 }
 
-Script make_script(const SourceText* source, Direction dir, std::uint32_t begin, std::uint32_t end, Format format,
-                   bool tool_transaction, int pg_major) {
+Script make_script(const SourceText* source, Direction dir, std::uint32_t begin, std::uint32_t end,
+                   Format format, bool tool_transaction, int pg_major) {
   Script script;
   script.source = source;
   script.direction = dir;
@@ -360,9 +381,11 @@ std::string sha256_hex(const std::vector<MigrationInput>& inputs) {
 
 }  // namespace
 
-std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs, const LoadOptions& options) {
+std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs,
+                                                  const LoadOptions& options) {
   auto set = std::make_shared<MigrationSet>();
-  std::sort(inputs.begin(), inputs.end(), [](const MigrationInput& a, const MigrationInput& b) { return a.name < b.name; });
+  std::sort(inputs.begin(), inputs.end(),
+            [](const MigrationInput& a, const MigrationInput& b) { return a.name < b.name; });
   set->hash = sha256_hex(inputs);
   std::map<std::string, std::size_t> by_key;  // format+version+name -> index in migrations
   for (auto& in : inputs) {
@@ -397,7 +420,8 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
       bool tx = !goose.no_transaction;
       m.up = make_script(source, Direction::kUp, goose.up_begin, goose.up_end, format, tx, options.pg_major);
       if (goose.has_down) {
-        m.down = make_script(source, Direction::kDown, goose.down_begin, goose.down_end, format, tx, options.pg_major);
+        m.down = make_script(source, Direction::kDown, goose.down_begin, goose.down_end, format, tx,
+                             options.pg_major);
       }
     } else {
       Direction dir = format == Format::kPlain ? Direction::kUp : info.direction;

@@ -21,18 +21,20 @@ std::string_view format_name(Format f);
 std::optional<Format> parse_format(std::string_view s);
 
 enum class Direction : std::uint8_t { kUp, kDown };
-inline std::string_view direction_name(Direction d) { return d == Direction::kUp ? "up" : "down"; }
+inline std::string_view direction_name(Direction d) {
+  return d == Direction::kUp ? "up" : "down";
+}
 
 struct Statement {
   std::uint32_t index = 0;       // position within its script
   std::uint32_t span_begin = 0;  // byte offsets in the source text
   std::uint32_t offset = 0;
   std::uint32_t length = 0;
-  Position position;             // of the first token
-  Node ast;                      // {"IndexStmt": {...}}
+  Position position;  // of the first token
+  Node ast;           // {"IndexStmt": {...}}
   StatementFacts facts;
-  bool in_transaction = false;   // runs inside a transaction block (explicit, tool or implicit)
-  int transaction = -1;          // which block within the script; -1 = autocommit
+  bool in_transaction = false;  // runs inside a transaction block (explicit, tool or implicit)
+  int transaction = -1;         // which block within the script; -1 = autocommit
 
   std::string_view tag() const { return ast.tag(); }
   Node body() const { return ast.body(); }
@@ -66,7 +68,9 @@ struct Script {
   std::vector<Suppression> suppressions;
   std::vector<JsonDocument> documents;  // owns the parse trees
 
-  std::string_view sql(const Statement& s) const { return std::string_view(source->text()).substr(s.offset, s.length); }
+  std::string_view sql(const Statement& s) const {
+    return std::string_view(source->text()).substr(s.offset, s.length);
+  }
 };
 
 struct Migration {
@@ -100,7 +104,8 @@ class MigrationSet {
 
 // Builds a migration set from named texts (files read by the caller, ConfigMap keys).
 // Never throws on bad SQL: syntax errors are recorded in the scripts.
-std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs, const LoadOptions& options);
+std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs,
+                                                  const LoadOptions& options);
 
 // Reads files and directories (recursively, *.sql) into inputs. Returns false and
 // sets `error` naming the path when one cannot be read.

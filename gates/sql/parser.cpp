@@ -30,12 +30,15 @@ std::size_t char_pos_to_byte(std::string_view s, int cursorpos) {
   std::size_t i = 0;
   for (int chars = 1; i < s.size() && chars < cursorpos; ++chars) {
     ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80)
+      ++i;
   }
   return i;
 }
 
-std::string clean_message(const char* msg) { return msg ? std::string(msg) : std::string("syntax error"); }
+std::string clean_message(const char* msg) {
+  return msg ? std::string(msg) : std::string("syntax error");
+}
 
 std::uint32_t trimmed_length(std::string_view text, std::size_t offset, std::size_t end) {
   while (end > offset) {
@@ -58,7 +61,8 @@ bool parse_chunk(std::string_view text, std::size_t base, std::size_t len, Parse
   }
   JsonDocument doc;
   if (!doc.parse(parsed.r.parse_tree ? std::string(parsed.r.parse_tree) : std::string("{}"))) {
-    out.errors.push_back({static_cast<std::uint32_t>(base), "internal: unreadable parse tree: " + doc.error()});
+    out.errors.push_back(
+        {static_cast<std::uint32_t>(base), "internal: unreadable parse tree: " + doc.error()});
     return false;
   }
   Node stmts = doc.root()["stmts"];
@@ -96,13 +100,24 @@ ParsedRegion parse_region(std::string_view text, std::size_t begin, std::size_t 
     out.errors.push_back({static_cast<std::uint32_t>(begin + at), clean_message(split.r.error->message)});
     return out;
   }
+  // The scanner split drops text that does not start like a statement ("SELEC 1"),
+  // so every gap between the pieces it found is parsed too: nothing is skipped.
+  std::size_t covered = 0;
+  auto parse_gap = [&](std::size_t from, std::size_t to) {
+    std::size_t first = skip_space_and_comments(region, from);
+    if (first < to) parse_chunk(text, begin + from, to - from, out);
+  };
   for (int i = 0; i < split.r.n_stmts; ++i) {
     const PgQuerySplitStmt* s = split.r.stmts[i];
-    std::size_t loc = static_cast<std::size_t>(s->stmt_location);
-    std::size_t len = static_cast<std::size_t>(s->stmt_len);
+    auto loc = static_cast<std::size_t>(s->stmt_location);
+    auto len = static_cast<std::size_t>(s->stmt_len);
     if (len == 0) len = region.size() - loc;
+    if (loc > covered) parse_gap(covered, loc);
     parse_chunk(text, begin + loc, len, out);
+    covered = loc + len;
+    if (covered < region.size() && region[covered] == ';') ++covered;
   }
+  if (covered < region.size()) parse_gap(covered, region.size());
   return out;
 }
 

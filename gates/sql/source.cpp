@@ -28,7 +28,8 @@ std::size_t SourceText::byte_offset_of_char(std::size_t from, std::size_t char_p
   std::size_t chars = 1;
   while (i < text_.size() && chars < char_pos) {
     ++i;
-    while (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) ++i;
+    while (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80)
+      ++i;
     ++chars;
   }
   return std::min(i, text_.size());
@@ -40,7 +41,8 @@ std::size_t skip_space_and_comments(std::string_view text, std::size_t i) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       ++i;
     } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      while (i < text.size() && text[i] != '\n')
+        ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
       int depth = 0;  // PostgreSQL block comments nest
       while (i < text.size()) {

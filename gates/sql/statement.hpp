@@ -46,13 +46,13 @@ struct RelationLock {
 };
 
 struct StatementFacts {
-  std::string kind;                      // PostgreSQL's command tag: "CREATE INDEX", "ALTER TABLE"
-  std::vector<RelationLock> locks;       // one entry per relation, its strongest mode
-  std::vector<RelationName> creates;     // relations the statement creates
-  std::vector<RelationName> drops;       // relations the statement drops
-  bool rewrite = false;                  // rewrites the table (and its indexes)
-  bool scan = false;                     // reads the whole table while holding its lock
-  bool transactional = true;             // may run inside a transaction block
+  std::string kind;                        // PostgreSQL's command tag: "CREATE INDEX", "ALTER TABLE"
+  std::vector<RelationLock> locks;         // one entry per relation, its strongest mode
+  std::vector<RelationName> creates;       // relations the statement creates
+  std::vector<RelationName> drops;         // relations the statement drops
+  bool rewrite = false;                    // rewrites the table (and its indexes)
+  bool scan = false;                       // reads the whole table while holding its lock
+  bool transactional = true;               // may run inside a transaction block
   std::string_view not_transactional_why;  // the PostgreSQL doc sentence that says so
 
   // The strongest lock taken on a pre-existing relation (kNone when none).
