@@ -31,6 +31,21 @@ class Reviewer {
   virtual ReviewOutcome review(std::string_view request_body) const = 0;
   // Policy loaded and cluster view synced.
   virtual bool ready() const = 0;
+  // Called about once a second by `serve`: reloads the policy and static cluster
+  // state when their files changed (a bad new file keeps the old one, and says so).
+  virtual void refresh() {}
+  // Appends Prometheus text lines of its own (policy reloads, ClusterView sync state
+  // and age) to the server's /metrics answer.
+  virtual void append_metrics(std::string& /*out*/) const {}
 };
+
+struct ReviewerConfig {
+  std::string policy_path;         // --config; empty: built-in defaults
+  std::string cluster_state_path;  // --cluster-state: static ClusterView from a YAML file
+};
+
+// The admission reviewer (server/admission_reviewer.cpp). Throws at start-up only,
+// on an unreadable or invalid policy or cluster-state file.
+std::unique_ptr<Reviewer> make_admission_reviewer(const ReviewerConfig& config);
 
 }  // namespace schemagate::server
