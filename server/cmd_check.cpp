@@ -2,6 +2,7 @@
 
 #include "gates/engine.hpp"
 #include "gates/registry.hpp"
+#include "server/check_jobs.hpp"
 #include "server/commands.hpp"
 #include "server/flags.hpp"
 #include "server/report.hpp"
@@ -10,7 +11,7 @@ namespace schemagate::server {
 
 int cmd_check(const Args& args) {
   Flags flags(args, {"--config", "--cluster-state", "-f", "--format", "--pg-version", "--migration-format"});
-  if (flags.positional().empty())
+  if (flags.positional().empty() && !flags.has("-f"))
     throw UsageError("check needs at least one PATH (a .sql file or a directory)");
   ReportFormat format = ReportFormat::kText;
   if (!parse_report_format(flags.get_or("--format", "text"), format)) {
@@ -38,6 +39,7 @@ int cmd_check(const Args& args) {
     load.format = sql::parse_format(*f);
     if (!load.format) throw UsageError("--migration-format must be golang-migrate, goose, flyway or plain");
   }
+  if (flags.has("-f")) return check_jobs(flags, policy, format, registry);
   std::vector<sql::MigrationInput> inputs;
   std::string error;
   if (!sql::read_migration_paths(flags.positional(), inputs, error)) {

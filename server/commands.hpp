@@ -10,6 +10,7 @@ namespace schemagate::server {
 using Args = std::vector<std::string>;
 
 int cmd_check(const Args& args);
+int cmd_review(const Args& args);
 int cmd_gates(const Args& args);
 int cmd_explain(const Args& args);
 int cmd_version(const Args& args);

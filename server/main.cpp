@@ -15,6 +15,7 @@ constexpr const char* kUsage = R"(usage: schemagate <command> [flags]
 
 commands:
   check    [--config F] [--cluster-state F] [-f job.yaml ...] [--format text|json|sarif|github] PATH...
+  review   [--config F] [--cluster-state F] < admissionreview.json: print the AdmissionReview reply
   gates    list every gate with its default severity and summary
   explain  <gate-id>: print the gate's documentation
   version  print the version
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   Args args(argv + 2, argv + argc);
   static const std::map<std::string, int (*)(const Args&)> kCommands = {
       {"check", cmd_check},
+      {"review", cmd_review},
       {"gates", cmd_gates},
       {"explain", cmd_explain},
       {"version", cmd_version},

@@ -1,0 +1,232 @@
+#include "server/admission_reviewer.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+
+#include "server/job_input.hpp"
+
+namespace schemagate::server {
+namespace {
+
+using nlohmann::json;
+
+const json& at(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+// The schemagate.io/* entries of a labels or annotations map.
+std::map<std::string, json> ours(const json& m) {
+  std::map<std::string, json> out;
+  if (!m.is_object()) return out;
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    if (it.key().rfind("schemagate.io/", 0) == 0) out.emplace(it.key(), it.value());
+  }
+  return out;
+}
+
+// An UPDATE is gated when it changes what a gate reads: the pod template's spec
+// (containers, volumes, env) or a schemagate.io/* label or annotation. Status
+// updates and unrelated metadata churn (finalizers, other labels) pass at once.
+bool gated_fields_changed(const json& object, const json& old_object) {
+  auto pod_spec = [](const json& j) -> const json& { return at(at(at(j, "spec"), "template"), "spec"); };
+  if (pod_spec(object) != pod_spec(old_object)) return true;
+  const json& meta = at(object, "metadata");
+  const json& old_meta = at(old_object, "metadata");
+  return ours(at(meta, "labels")) != ours(at(old_meta, "labels")) ||
+         ours(at(meta, "annotations")) != ours(at(old_meta, "annotations"));
+}
+
+std::string job_display(const AdmissionRequest& req, const gates::Job& job) {
+  std::string name = job.meta.name;
+  if (name.empty()) name = req.name;
+  if (name.empty()) {
+    const json& gen = at(at(req.object, "metadata"), "generateName");
+    name = (gen.is_string() ? gen.get<std::string>() : std::string()) + "<generated>";
+  }
+  return req.namespace_name + "/" + name;
+}
+
+}  // namespace
+
+AdmissionReviewer::AdmissionReviewer(const ReviewerConfig& config, const gates::Registry& registry)
+    : policy_path_(config.policy_path), registry_(registry), engine_(registry) {
+  auto policy = std::make_shared<gates::Policy>();
+  if (!policy_path_.empty()) {
+    std::string error;
+    if (!gates::load_policy_file(policy_path_, registry_, *policy, error)) throw std::runtime_error(error);
+    stat_file(policy_path_, policy_id_);
+  }
+  policy_.store(std::move(policy));
+  if (!config.cluster_state_path.empty()) {
+    cluster_ = std::make_unique<k8s::StaticClusterView>(config.cluster_state_path);
+  }
+}
+
+std::unique_ptr<Reviewer> make_admission_reviewer(const ReviewerConfig& config) {
+  return std::make_unique<AdmissionReviewer>(config, gates::builtin_registry());
+}
+
+bool AdmissionReviewer::stat_file(const std::string& path, FileId& id) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;  // follows ConfigMap ..data symlinks
+  id.dev = st.st_dev;
+  id.ino = st.st_ino;
+  id.size = static_cast<std::uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return true;
+}
+
+ReviewOutcome AdmissionReviewer::review(std::string_view request_body) const {
+  auto start = std::chrono::steady_clock::now();
+  ReviewOutcome out;
+  std::shared_ptr<const gates::Policy> policy = policy_.load();
+  try {
+    DecodeResult decoded = decode_admission_review(request_body);
+    if (!decoded.request) {
+      out.http_status = 400;
+      out.decision = "error";
+      out.body = encode_bad_request(decoded.error);
+      return out;
+    }
+    const AdmissionRequest& req = *decoded.request;
+    out.uid = req.uid;
+    out.namespace_name = req.namespace_name;
+    out.job_name = req.name;
+    out.operation = req.operation;
+    out.dry_run = req.dry_run;
+    evaluate(req, *policy, out);
+  } catch (const std::exception& e) {
+    out.http_status = 200;
+    out.decision = "error";
+    out.fired_gates.clear();
+    out.finding_gates.clear();
+    out.body = encode_admission_review(
+        response_internal_error(out.uid, e.what(), policy->failure_mode == gates::FailureMode::kClosed));
+  } catch (...) {
+    out.http_status = 200;
+    out.decision = "error";
+    out.body = encode_admission_review(response_internal_error(
+        out.uid, "unknown exception", policy->failure_mode == gates::FailureMode::kClosed));
+  }
+  out.evaluation_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Policy& policy,
+                                 ReviewOutcome& out) const {
+  auto skip = [&] {
+    out.decision = "skip";
+    out.body = encode_admission_review(response_skip(req.uid));
+  };
+  bool is_job = req.kind.group == "batch" && req.kind.version == "v1" && req.kind.kind == "Job";
+  bool gated_op = req.operation == "CREATE" || req.operation == "UPDATE";
+  if (!is_job || !gated_op || !req.object.is_object()) return skip();
+  if (policy.is_exempt(req.namespace_name)) return skip();
+  if (req.operation == "UPDATE" && !gated_fields_changed(req.object, req.old_object)) return skip();
+
+  // One snapshot for the whole evaluation: a reload mid-request cannot mix states.
+  std::shared_ptr<const k8s::ClusterSnapshot> snapshot = cluster_ ? cluster_->snapshot() : nullptr;
+  JobContextOptions options;
+  options.policy = &policy;
+  options.cluster = snapshot.get();
+  options.cache = &cache_;
+  options.operation = req.operation;
+  options.dry_run = req.dry_run;
+  std::string ns = req.namespace_name;
+  if (ns.empty())
+    ns = at(at(req.object, "metadata"), "namespace").is_string()
+             ? at(at(req.object, "metadata"), "namespace").get<std::string>()
+             : std::string();
+  std::unique_ptr<JobContext> jc = build_job_context(req.object, ns, options);
+  if (out.job_name.empty()) out.job_name = jc->job.meta.name;
+
+  gates::Verdict verdict = engine_.evaluate(jc->ctx);
+  ReplyContext rc{req.uid, job_display(req, jc->job)};
+  out.body = encode_admission_review(response_for_verdict(rc, verdict));
+  out.decision = verdict.decision == gates::Decision::kDeny ? "deny" : "allow";
+  out.fired_gates = verdict.fired_gates();
+  for (const gates::Finding& f : verdict.findings)
+    out.finding_gates.push_back(f.gate_id);
+}
+
+bool AdmissionReviewer::ready() const {
+  // Without a cluster view (none configured) there is nothing to wait for; migration
+  // Jobs are then denied by job.require-migration-sql, which is the safe answer.
+  return policy_.load() != nullptr && (cluster_ == nullptr || cluster_->synced());
+}
+
+void AdmissionReviewer::refresh() {
+  if (cluster_) {
+    std::uint64_t failed = cluster_->reloads_failed();
+    cluster_->reload_if_changed();
+    // A failed reload keeps the previous snapshot; say why once per bad version.
+    if (cluster_->reloads_failed() != failed) {
+      std::cerr << "schemagate: cluster-state reload failed, keeping the previous state: "
+                << cluster_->last_error() << "\n";
+    }
+  }
+  if (policy_path_.empty()) return;
+  std::lock_guard lock(reload_mu_);
+  FileId id;
+  if (!stat_file(policy_path_, id) || id == policy_id_ || id == policy_failed_id_) return;
+  auto policy = std::make_shared<gates::Policy>();
+  std::string error;
+  if (!gates::load_policy_file(policy_path_, registry_, *policy, error)) {
+    // Keep enforcing the last good policy; report the bad file once per version of it.
+    policy_failed_id_ = id;
+    policy_reloads_failed_.fetch_add(1);
+    std::cerr << "schemagate: policy reload failed, keeping the previous policy: " << error << "\n";
+    return;
+  }
+  policy_.store(std::move(policy));
+  policy_id_ = id;
+  policy_failed_id_ = FileId{};
+  policy_reloads_ok_.fetch_add(1);
+}
+
+void AdmissionReviewer::append_metrics(std::string& out) const {
+  char buf[64];
+  bool synced = cluster_ && cluster_->synced();
+  out += "# HELP schemagate_clusterview_synced Whether the cluster view reflects its source.\n";
+  out += "# TYPE schemagate_clusterview_synced gauge\n";
+  out += "schemagate_clusterview_synced " + std::string(synced ? "1" : "0") + "\n";
+  if (cluster_) {
+    double age =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - cluster_->loaded_at()).count();
+    std::snprintf(buf, sizeof(buf), "%.3f", age);
+    out += "# HELP schemagate_clusterview_age_seconds Seconds since the cluster view was last loaded.\n";
+    out += "# TYPE schemagate_clusterview_age_seconds gauge\n";
+    out += "schemagate_clusterview_age_seconds " + std::string(buf) + "\n";
+    out += "# HELP schemagate_clusterview_reloads_total Reloads of the cluster-state file by result.\n";
+    out += "# TYPE schemagate_clusterview_reloads_total counter\n";
+    out += "schemagate_clusterview_reloads_total{result=\"success\"} " +
+           std::to_string(cluster_->reloads_ok()) + "\n";
+    out += "schemagate_clusterview_reloads_total{result=\"failure\"} " +
+           std::to_string(cluster_->reloads_failed()) + "\n";
+  }
+  out += "# HELP schemagate_policy_reloads_total Reloads of the policy file by result.\n";
+  out += "# TYPE schemagate_policy_reloads_total counter\n";
+  out += "schemagate_policy_reloads_total{result=\"success\"} " + std::to_string(policy_reloads_ok_.load()) +
+         "\n";
+  out += "schemagate_policy_reloads_total{result=\"failure\"} " +
+         std::to_string(policy_reloads_failed_.load()) + "\n";
+  out += "# HELP schemagate_migration_cache_lookups_total Parsed-migration cache lookups by result.\n";
+  out += "# TYPE schemagate_migration_cache_lookups_total counter\n";
+  out += "schemagate_migration_cache_lookups_total{result=\"hit\"} " + std::to_string(cache_.hits()) + "\n";
+  out +=
+      "schemagate_migration_cache_lookups_total{result=\"miss\"} " + std::to_string(cache_.misses()) + "\n";
+  out += "# HELP schemagate_migration_cache_sets Parsed migration sets held in the cache.\n";
+  out += "# TYPE schemagate_migration_cache_sets gauge\n";
+  out += "schemagate_migration_cache_sets " + std::to_string(cache_.size()) + "\n";
+}
+
+}  // namespace schemagate::server
