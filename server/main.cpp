@@ -14,6 +14,8 @@ namespace {
 constexpr const char* kUsage = R"(usage: schemagate <command> [flags]
 
 commands:
+  serve    --config F --tls-cert F --tls-key F [--listen :8443] [--cluster-state F] [--threads N]
+           [--max-body-bytes N] [--max-connections N] [--shutdown-grace S] [--read-timeout S]
   check    [--config F] [--cluster-state F] [-f job.yaml ...] [--format text|json|sarif|github] PATH...
   review   [--config F] [--cluster-state F] < admissionreview.json: print the AdmissionReview reply
   gates    list every gate with its default severity and summary
@@ -36,11 +38,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   Args args(argv + 2, argv + argc);
   static const std::map<std::string, int (*)(const Args&)> kCommands = {
-      {"check", cmd_check},
-      {"review", cmd_review},
-      {"gates", cmd_gates},
-      {"explain", cmd_explain},
-      {"version", cmd_version},
+      {"check", cmd_check},     {"review", cmd_review},   {"gates", cmd_gates},
+      {"explain", cmd_explain}, {"version", cmd_version}, {"serve", cmd_serve},
   };
   if (command == "-h" || command == "--help" || command == "help") {
     std::cout << kUsage;
