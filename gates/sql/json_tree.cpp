@@ -1,5 +1,6 @@
 #include "gates/sql/json_tree.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -54,11 +55,11 @@ Node Node::body() const {
   return Node(&v_->u.obj[0].value);
 }
 
-void* JsonDocument::allocate(std::size_t bytes) {
-  bytes = (bytes + alignof(std::max_align_t) - 1) & ~(alignof(std::max_align_t) - 1);
-  if (blocks_.empty() || block_used_ + bytes > block_size_) {
+void* JsonDocument::allocate_slow(std::size_t bytes) {
+  {
     // Grow geometrically so a 100 MB tree costs a handful of blocks, not thousands.
-    std::size_t next = blocks_.empty() ? 64 * 1024 : block_size_ * 2;
+    // The first block is sized from the text: a parse tree takes about 1.5x its JSON.
+    std::size_t next = blocks_.empty() ? std::max<std::size_t>(4096, text_.size() * 2) : block_size_ * 2;
     if (next > 64 * 1024 * 1024) next = 64 * 1024 * 1024;
     if (next < bytes) next = bytes;
     blocks_.emplace_back(new std::byte[next]);
@@ -77,7 +78,10 @@ void* JsonDocument::allocate(std::size_t bytes) {
 class JsonParser {
  public:
   JsonParser(JsonDocument& doc, const char* begin, const char* end)
-      : doc_(doc), p_(begin), begin_(begin), end_(end) {}
+      : doc_(doc), p_(begin), begin_(begin), end_(end) {
+    values_.reserve(256);
+    members_.reserve(1024);
+  }
 
   bool run(JsonValue& out) {
     skip_ws();
@@ -138,6 +142,21 @@ class JsonParser {
   }
 
   bool number(JsonValue& out) {
+    // Fast path: the parse tree's numbers are small integers (locations, lengths).
+    {
+      const char* q = p_;
+      bool neg = q != end_ && *q == '-';
+      if (neg) ++q;
+      const char* digits = q;
+      std::uint64_t v = 0;
+      while (q != end_ && *q >= '0' && *q <= '9' && q - digits < 18) v = v * 10 + static_cast<unsigned>(*q++ - '0');
+      if (q != digits && (q == end_ || (*q != '.' && *q != 'e' && *q != 'E' && (*q < '0' || *q > '9')))) {
+        out.type = JsonValue::Type::kInt;
+        out.u.i = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+        p_ = q;
+        return true;
+      }
+    }
     const char* start = p_;
     bool is_double = false;
     if (p_ != end_ && *p_ == '-') ++p_;

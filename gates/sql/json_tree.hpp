@@ -110,7 +110,17 @@ class JsonDocument {
 
  private:
   friend class JsonParser;
-  void* allocate(std::size_t bytes);
+  // Bump allocation in the current block; 8-byte aligned (the widest member).
+  void* allocate(std::size_t bytes) {
+    bytes = (bytes + 7) & ~std::size_t{7};
+    if (block_used_ + bytes <= block_size_) {
+      void* p = blocks_.back().get() + block_used_;
+      block_used_ += bytes;
+      return p;
+    }
+    return allocate_slow(bytes);
+  }
+  void* allocate_slow(std::size_t bytes);
 
   std::string text_;
   std::vector<std::unique_ptr<std::byte[]>> blocks_;
