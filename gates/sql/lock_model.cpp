@@ -273,7 +273,18 @@ void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
         if (!not_valid) f.scan = true;
       } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_EXCLUSION") {
         // Builds an index under ACCESS EXCLUSIVE unless an existing index is named.
-        if (con["indexname"].str().empty()) f.scan = true;
+        std::string_view index = con["indexname"].str();
+        if (index.empty()) {
+          f.scan = true;
+        } else {
+          // USING INDEX: ATExecAddIndexConstraint renames the index to the
+          // constraint's name when they differ (RenameRelationInternal takes SHARE
+          // UPDATE EXCLUSIVE on an index), else only opens it (ACCESS SHARE).
+          std::string_view conname = con["conname"].str();
+          bool renamed = !conname.empty() && conname != index;
+          b.lock(RelationName{rel.schema, std::string(index)},
+                 renamed ? LockMode::kShareUpdateExclusive : LockMode::kAccessShare, RelationKind::kIndex);
+        }
       }
     } else if (sub == "AT_AlterConstraint") {
       m = LockMode::kShareRowExclusive;
@@ -291,8 +302,12 @@ void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
     } else if (sub == "AT_DetachPartition") {
       Node part = cmd["def"].body();
       if (part["concurrent"].boolean()) {
+        // PostgreSQL docs, ALTER TABLE, DETACH PARTITION: the first transaction takes
+        // SHARE UPDATE EXCLUSIVE on parent and partition; "the second transaction
+        // acquires SHARE UPDATE EXCLUSIVE on the partitioned table and ACCESS
+        // EXCLUSIVE lock on the partition" (tests/pg sees it wait for that lock).
         m = LockMode::kShareUpdateExclusive;
-        b.lock(range_var(part["name"]), LockMode::kShareUpdateExclusive);
+        b.lock(range_var(part["name"]), LockMode::kAccessExclusive);
         b.non_transactional(kWhyDetachConcurrently);
       } else {
         b.lock(range_var(part["name"]), LockMode::kAccessExclusive);
@@ -303,7 +318,9 @@ void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
     } else if (sub == "AT_AddInherit") {
       b.lock(range_var(cmd["def"]), LockMode::kShareUpdateExclusive);
     } else if (sub == "AT_DropInherit") {
-      b.lock(range_var(cmd["def"]), LockMode::kShareUpdateExclusive);
+      // ATExecDropInherit opens the parent with ACCESS SHARE only; ADD INHERIT
+      // (ATExecAddInherit) takes SHARE UPDATE EXCLUSIVE on it.
+      b.lock(range_var(cmd["def"]), LockMode::kAccessShare);
     }
     mode = std::max(mode, m);
   }
@@ -534,10 +551,14 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.scan = true;
   } else if (tag == "RefreshMatViewStmt") {
     f.kind = "REFRESH MATERIALIZED VIEW";
-    b.lock(range_var(s["relation"]),
-           s["concurrent"].boolean() ? LockMode::kExclusive : LockMode::kAccessExclusive,
+    bool concurrent = s["concurrent"].boolean();
+    b.lock(range_var(s["relation"]), concurrent ? LockMode::kExclusive : LockMode::kAccessExclusive,
            RelationKind::kMaterializedView);
     f.scan = true;
+    // Without CONCURRENTLY the query fills a new heap that replaces the old one
+    // (ExecRefreshMatView: make_new_heap + finish_heap_swap), as a rewrite does;
+    // CONCURRENTLY applies a diff to the existing heap in place.
+    f.rewrite = !concurrent;
   } else if (tag == "CreateTrigStmt") {
     f.kind = "CREATE TRIGGER";
     b.lock(range_var(s["relation"]), LockMode::kShareRowExclusive);

@@ -1,0 +1,259 @@
+// The lock model against a real PostgreSQL 15, statement kind by statement kind
+// (ARCHITECTURE.md §4). For each statement: the model's locks must equal the
+// strongest mode PostgreSQL holds on each relation (pg_locks), every fixture
+// relation PostgreSQL locks above ACCESS SHARE must be reported or explicitly
+// allow-listed below, rewrite must match a new relfilenode, and statements the
+// model calls non-transactional must fail inside BEGIN.
+#include "pg/lock_truth.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "gates/sql/migration.hpp"
+
+using schemagate::pgtest::LockCase;
+using schemagate::pgtest::RewriteExpectation;
+using schemagate::pgtest::Unreported;
+using schemagate::sql::LockMode;
+
+namespace {
+
+constexpr auto kRowShare = LockMode::kRowShare;
+constexpr auto kShareUpdateExclusive = LockMode::kShareUpdateExclusive;
+constexpr auto kShare = LockMode::kShare;
+constexpr auto kAccessExclusive = LockMode::kAccessExclusive;
+
+// The table behind an index: statements that name only the index lock it too
+// (index_drop, reindex_index lock the heap before the index), and the SQL does not
+// say which table that is.
+constexpr std::string_view kTableBehindIndex = "the index's table, which the SQL does not name";
+// REINDEX TABLE rebuilds each index under ACCESS EXCLUSIVE (reindex_index) while the
+// table holds SHARE. PostgreSQL docs, REINDEX: it "takes an ACCESS EXCLUSIVE lock on
+// the specific index being processed, which will block reads that attempt to use
+// that index" -- and the planner opens every index of a table, so plain SELECTs on
+// the table wait too. The SQL names none of the indexes.
+constexpr std::string_view kIndexRebuilt = "an index of the table, rebuilt under ACCESS EXCLUSIVE";
+// Which columns change type and from what is not in the SQL: ATColumnChangeRequiresRewrite
+// skips the rewrite for binary-coercible changes (varchar(n) -> varchar(m>n), varchar -> text).
+constexpr auto kDependsOnOldType = RewriteExpectation::kModelConservative;
+
+std::vector<LockCase> transactional_cases() {
+  return {
+      // Indexes
+      {.sql = "CREATE INDEX parent_note_idx ON parent (note)"},
+      {.sql = "CREATE UNIQUE INDEX loose_code_uidx ON loose (code)"},
+      {.sql = "DROP INDEX child_qty_idx", .unreported = {{"child", kAccessExclusive, kTableBehindIndex}}},
+      {.sql = "REINDEX INDEX child_qty_idx", .unreported = {{"child", kShare, kTableBehindIndex}}},
+      {.sql = "REINDEX TABLE child",
+       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt},
+                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt},
+                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt}}},
+      {.sql = "ALTER INDEX child_qty_idx RENAME TO child_qty_index"},
+      // ALTER TABLE ... ADD COLUMN
+      {.sql = "ALTER TABLE parent ADD COLUMN extra text"},
+      {.sql = "ALTER TABLE parent ADD COLUMN flag boolean DEFAULT false"},
+      {.sql = "ALTER TABLE parent ADD COLUMN token double precision DEFAULT random()"},
+      {.sql = "ALTER TABLE parent ADD COLUMN level integer NOT NULL DEFAULT 0"},
+      {.sql = "ALTER TABLE parent ADD COLUMN doubled integer GENERATED ALWAYS AS (amount * 2) STORED"},
+      {.sql = "ALTER TABLE parent ADD COLUMN seq_no bigint GENERATED ALWAYS AS IDENTITY"},
+      {.sql = "ALTER TABLE parent ADD COLUMN ser serial"},
+      {.sql = "ALTER TABLE child ADD COLUMN other_parent bigint REFERENCES parent (id)"},
+      {.sql = "ALTER TABLE parent DROP COLUMN note"},
+      // ALTER COLUMN TYPE
+      {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE varchar(50)", .rewrite = kDependsOnOldType},
+      {.sql = "ALTER TABLE loose ALTER COLUMN amount TYPE bigint"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE text", .rewrite = kDependsOnOldType},
+      {.sql = "ALTER TABLE loose ALTER COLUMN code TYPE integer USING length(code)"},
+      // Defaults, NOT NULL
+      {.sql = "ALTER TABLE parent ALTER COLUMN amount SET DEFAULT 1"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN amount DROP DEFAULT"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN amount SET NOT NULL"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN code DROP NOT NULL"},
+      // Constraints
+      {.sql = "ALTER TABLE child ADD CONSTRAINT child_parent_fk2 FOREIGN KEY (parent_id) REFERENCES parent "
+              "(id)"},
+      {.sql =
+           "ALTER TABLE child ADD CONSTRAINT child_parent_fk3 FOREIGN KEY (parent_id) REFERENCES parent (id) "
+           "NOT VALID"},
+      {.sql = "ALTER TABLE child ADD CONSTRAINT child_qty_small CHECK (qty < 1000000)"},
+      {.sql = "ALTER TABLE child ADD CONSTRAINT child_qty_small CHECK (qty < 1000000) NOT VALID"},
+      {.sql = "ALTER TABLE child VALIDATE CONSTRAINT child_qty_nv"},
+      // Validating a foreign key reads the referenced table with a row-locking query
+      // (RI_Initial_Check), which the SQL does not name.
+      {.sql = "ALTER TABLE child VALIDATE CONSTRAINT child_parent_nv",
+       .unreported = {{"parent", kRowShare, "the referenced table, queried to validate the key"}}},
+      {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_amount_key UNIQUE (amount)"},
+      {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_label_key UNIQUE USING INDEX parent_label_uidx"},
+      {.sql = "ALTER TABLE loose ADD PRIMARY KEY (id)"},
+      {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_pkey PRIMARY KEY USING INDEX loose_id_uidx"},
+      {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_excl EXCLUDE USING btree (amount WITH =)"},
+      {.sql = "ALTER TABLE child DROP CONSTRAINT child_qty_check"},
+      // Surprising: dropping a foreign key takes ACCESS EXCLUSIVE on the *referenced*
+      // table too, to drop the key's action triggers there (RemoveTriggerById). The
+      // SQL names only the referencing table and the constraint.
+      {.sql = "ALTER TABLE child DROP CONSTRAINT child_parent_fk",
+       .unreported = {{"parent", kAccessExclusive, "the referenced table: its RI triggers are dropped"}}},
+      // Renames
+      {.sql = "ALTER TABLE loose RENAME TO loose_renamed"},
+      {.sql = "ALTER TABLE parent RENAME COLUMN note TO remark"},
+      {.sql = "ALTER TABLE child RENAME CONSTRAINT child_qty_check TO child_qty_positive"},
+      // Storage, statistics, options
+      {.sql = "ALTER TABLE parent ALTER COLUMN amount SET STATISTICS 500"},
+      {.sql = "ALTER TABLE parent SET (fillfactor = 70)"},
+      {.sql = "ALTER TABLE parent SET (autovacuum_enabled = false)"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN note SET STORAGE EXTERNAL"},
+      // Triggers, RLS, replica identity, owner
+      {.sql = "ALTER TABLE child DISABLE TRIGGER child_touch"},
+      {.sql = "ALTER TABLE child ENABLE TRIGGER child_touch"},
+      {.sql = "ALTER TABLE child ENABLE ROW LEVEL SECURITY"},
+      {.sql = "ALTER TABLE child FORCE ROW LEVEL SECURITY"},
+      {.sql = "ALTER TABLE loose REPLICA IDENTITY FULL"},
+      {.sql = "ALTER TABLE loose OWNER TO lt_owner"},
+      {.sql = "ALTER TABLE loose SET UNLOGGED"},
+      {.sql = "ALTER TABLE scratch SET LOGGED"},
+      // Partitions, inheritance, schema
+      {.sql = "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO "
+              "('2026-01-01')"},
+      {.sql = "ALTER TABLE events DETACH PARTITION events_2024"},
+      {.sql = "ALTER TABLE child CLUSTER ON child_qty_idx"},
+      {.sql = "ALTER TABLE heir INHERIT base"},
+      {.sql = "ALTER TABLE heir_linked NO INHERIT base"},
+      {.sql = "ALTER TABLE loose SET SCHEMA archive"},
+      // CREATE TABLE
+      {.sql = "CREATE TABLE kid (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id))"},
+      {.sql =
+           "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"},
+      {.sql = "CREATE TABLE parent_copy (LIKE parent INCLUDING ALL)"},
+      // TRUNCATE, DROP
+      {.sql = "TRUNCATE loose", .rewrite = RewriteExpectation::kNewFileNoRewrite},
+      // CASCADE truncates every table with a foreign key to the named ones (PostgreSQL
+      // docs, TRUNCATE): which tables is catalog state, not SQL.
+      {.sql = "TRUNCATE parent CASCADE",
+       .unreported = {{"child", kAccessExclusive, "a referencing table, truncated by CASCADE"}},
+       .rewrite = RewriteExpectation::kNewFileNoRewrite},
+      {.sql = "DROP TABLE loose"},
+      {.sql = "DROP VIEW parent_view"},
+      {.sql = "DROP MATERIALIZED VIEW parent_totals"},
+      {.sql = "DROP SEQUENCE ticket_seq"},
+      // Maintenance
+      {.sql = "CLUSTER child USING child_qty_idx"},
+      {.sql = "ANALYZE child"},
+      {.sql = "REFRESH MATERIALIZED VIEW parent_totals"},
+      {.sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY parent_totals"},
+      // Triggers, policies, comments
+      {.sql = "CREATE TRIGGER child_audit AFTER INSERT ON child FOR EACH ROW EXECUTE FUNCTION touch()"},
+      {.sql = "DROP TRIGGER child_touch ON child"},
+      {.sql = "CREATE POLICY child_positive ON child USING (qty > 0)"},
+      {.sql = "ALTER POLICY child_policy ON child USING (qty >= 0)"},
+      {.sql = "DROP POLICY child_policy ON child"},
+      {.sql = "COMMENT ON TABLE parent IS 'people'"},
+      {.sql = "COMMENT ON COLUMN parent.note IS 'free text'"},
+      // LOCK TABLE, every mode
+      {.sql = "LOCK TABLE loose IN ACCESS SHARE MODE"},
+      {.sql = "LOCK TABLE loose IN ROW SHARE MODE"},
+      {.sql = "LOCK TABLE loose IN ROW EXCLUSIVE MODE"},
+      {.sql = "LOCK TABLE loose IN SHARE UPDATE EXCLUSIVE MODE"},
+      {.sql = "LOCK TABLE loose IN SHARE MODE"},
+      {.sql = "LOCK TABLE loose IN SHARE ROW EXCLUSIVE MODE"},
+      {.sql = "LOCK TABLE loose IN EXCLUSIVE MODE"},
+      {.sql = "LOCK TABLE loose IN ACCESS EXCLUSIVE MODE"},
+      {.sql = "LOCK TABLE loose"},
+      // Privileges
+      {.sql = "GRANT SELECT ON parent TO lt_owner"},
+      {.sql = "REVOKE SELECT ON parent FROM lt_owner"},
+      // DML and queries
+      {.sql = "INSERT INTO loose (id, code, amount) VALUES (1000, 'x', 1)"},
+      {.sql = "UPDATE loose SET amount = amount + 1 WHERE id = 1"},
+      {.sql = "UPDATE child SET qty = 1 FROM parent WHERE parent.id = child.parent_id AND parent.amount = 1"},
+      {.sql = "DELETE FROM loose WHERE id = 1"},
+      {.sql = "SELECT count(*) FROM loose"},
+      {.sql = "SELECT id FROM loose WHERE id = 1 FOR UPDATE"},
+      // Sequences, views, types
+      {.sql = "ALTER SEQUENCE ticket_seq RESTART WITH 100"},
+      {.sql = "CREATE OR REPLACE VIEW parent_view AS SELECT id, code, label FROM parent"},
+      {.sql =
+           "CREATE VIEW child_view AS SELECT c.id, p.code FROM child c JOIN parent p ON p.id = c.parent_id"},
+      {.sql = "CREATE MATERIALIZED VIEW child_totals AS SELECT parent_id, sum(qty) AS total FROM child GROUP "
+              "BY 1"},
+      // validateDomainConstraint checks every column of the domain type under SHARE on
+      // its table; which tables use the domain is catalog state, not SQL.
+      {.sql = "ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0)",
+       .unreported = {{"child", kShare, "a table with a column of the domain, scanned to validate it"}}},
+      {.sql = "ALTER TYPE mood ADD VALUE 'happy'"},
+  };
+}
+
+// Statements that cannot run in a transaction block. `blocker` is held by another
+// session so that the statement waits at its strongest lock (or, for the
+// concurrent forms, while holding it, waiting for older transactions).
+std::vector<LockCase> non_transactional_cases() {
+  return {
+      {.sql = "CREATE INDEX CONCURRENTLY parent_note_idx ON parent (note)",
+       .blocker = "LOCK parent IN ACCESS SHARE MODE",
+       .cleanup = "DROP INDEX parent_note_idx"},
+      {.sql = "DROP INDEX CONCURRENTLY child_qty_idx",
+       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex}},
+       .blocker = "LOCK child IN ACCESS SHARE MODE",
+       .cleanup = "CREATE INDEX child_qty_idx ON child (qty)"},
+      {.sql = "REINDEX INDEX CONCURRENTLY child_qty_idx",
+       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex}},
+       .blocker = "LOCK child IN ACCESS SHARE MODE"},
+      {.sql = "REINDEX TABLE CONCURRENTLY child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
+      {.sql = "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY",
+       .blocker = "LOCK events_2024 IN ACCESS SHARE MODE",
+       .cleanup = "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO "
+                  "('2025-01-01')"},
+      {.sql = "VACUUM child", .blocker = "LOCK child IN SHARE UPDATE EXCLUSIVE MODE"},
+      {.sql = "VACUUM (FULL) child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("lock model matches PostgreSQL 15 inside a transaction", "[pg]") {
+  const auto& pg = schemagate::pgtest::fixture_server();
+  std::vector<LockCase> cases = transactional_cases();
+  auto observations = schemagate::pgtest::observe_in_transaction(pg, cases);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(cases[i].sql);
+    std::string error;
+    auto facts = schemagate::pgtest::model_facts(cases[i].sql, error);
+    REQUIRE(error.empty());
+    CHECK(facts.transactional);
+    CHECK(schemagate::pgtest::compare(cases[i], facts, observations[i]) == "");
+  }
+}
+
+TEST_CASE("lock model matches PostgreSQL 15 for statements outside a transaction", "[pg]") {
+  const auto& pg = schemagate::pgtest::fixture_server();
+  for (const LockCase& c : non_transactional_cases()) {
+    INFO(c.sql);
+    std::string error;
+    auto facts = schemagate::pgtest::model_facts(c.sql, error);
+    REQUIRE(error.empty());
+    CHECK_FALSE(facts.transactional);
+    auto obs = schemagate::pgtest::observe_outside_transaction(pg, c);
+    CHECK(schemagate::pgtest::compare(c, facts, obs) == "");
+  }
+}
+
+TEST_CASE("relations created earlier in the same script are new", "[pg]") {
+  using namespace schemagate::sql;
+  auto set = build_migration_set(
+      {MigrationInput{"001_init.sql",
+                      "CREATE TABLE fresh (id bigint);\n"
+                      "CREATE INDEX fresh_id_idx ON fresh (id);\n"
+                      "ALTER TABLE fresh ADD COLUMN parent_id bigint REFERENCES parent (id);\n"}},
+      LoadOptions{});
+  REQUIRE(set->scripts().size() == 1);
+  const Script& script = *set->scripts().front();
+  REQUIRE(script.statements.size() == 3);
+  const StatementFacts& index = script.statements[1].facts;
+  REQUIRE(index.find(RelationName{"", "fresh"}) != nullptr);
+  CHECK(index.find(RelationName{"", "fresh"})->is_new);
+  CHECK(index.strongest_existing() == LockMode::kNone);
+  const StatementFacts& fk = script.statements[2].facts;
+  REQUIRE(fk.find(RelationName{"", "parent"}) != nullptr);
+  CHECK(fk.find(RelationName{"", "fresh"})->is_new);
+  CHECK_FALSE(fk.find(RelationName{"", "parent"})->is_new);
+  CHECK(fk.strongest_existing() == LockMode::kShareRowExclusive);
+}
