@@ -78,18 +78,17 @@ post_json() { https POST /validate -H 'Content-Type: application/json' --data-bi
 status_of() { tail -n1 <<<"$1"; }
 body_of() { sed '$d' <<<"$1"; }
 
-# wait_exit PID SECONDS: the exit status of PID, or 124 when it is still running then.
+# wait_exit PID SECONDS: sets WAIT_RC to the exit status of PID (a child of this
+# shell), or 124 when it is still running after SECONDS.
 wait_exit() {
   local pid=$1 deadline=$((SECONDS + $2))
+  WAIT_RC=124
   while kill -0 "$pid" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then
-      echo 124
-      return
-    fi
+    [ $SECONDS -ge $deadline ] && return
     sleep 0.05
   done
   wait "$pid"
-  echo $?
+  WAIT_RC=$?
 }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
