@@ -1,6 +1,13 @@
 // The one list of built-in gates: one line per gate (STYLE.md). Order is the order
 // `schemagate gates` lists them; the engine's output order does not depend on it.
+#include "gates/job/ban_privileged.hpp"
 #include "gates/job/require_migration_sql.hpp"
+#include "gates/job/require_active_deadline.hpp"
+#include "gates/job/require_backoff_limit_zero.hpp"
+#include "gates/job/require_image_digest.hpp"
+#include "gates/job/require_migration_label.hpp"
+#include "gates/job/require_restart_policy_never.hpp"
+#include "gates/job/require_timeouts.hpp"
 #include "gates/lint/require_concurrent_index.hpp"
 #include "gates/lint/sql_syntax_error.hpp"
 #include "gates/lint/unused_suppression.hpp"
@@ -16,6 +23,15 @@ void register_builtin_gates(Registry& r) {
 
   // job: the migration Job itself
   r.add(std::make_unique<job::RequireMigrationSql>());
+
+  // job hygiene (helper J)
+  r.add(std::make_unique<job::RequireBackoffLimitZero>());
+  r.add(std::make_unique<job::RequireActiveDeadline>());
+  r.add(std::make_unique<job::RequireRestartPolicyNever>());
+  r.add(std::make_unique<job::RequireImageDigest>());
+  r.add(std::make_unique<job::RequireTimeouts>());
+  r.add(std::make_unique<job::BanPrivileged>());
+  r.add(std::make_unique<job::RequireMigrationLabel>());
 }
 
 }  // namespace schemagate::gates
