@@ -4,20 +4,26 @@
 #include "gates/lint/require_concurrent_index.hpp"
 #include "gates/lint/sql_syntax_error.hpp"
 #include "gates/lint/unused_suppression.hpp"
-#include "gates/lint/ban_domain_constraint.hpp"
-#include "gates/lint/ban_exclusion_constraint.hpp"
-#include "gates/lint/ban_long_exclusive_lock.hpp"
-#include "gates/lint/ban_set_not_null.hpp"
-#include "gates/lint/deadlock_lock_order.hpp"
-#include "gates/lint/non_transactional_in_transaction.hpp"
-#include "gates/lint/require_concurrent_detach.hpp"
-#include "gates/lint/require_concurrent_index_drop.hpp"
-#include "gates/lint/require_concurrent_reindex.hpp"
-#include "gates/lint/require_not_valid_check.hpp"
-#include "gates/lint/require_not_valid_foreign_key.hpp"
-#include "gates/lint/require_unique_using_index.hpp"
-#include "gates/lint/validate_in_same_transaction.hpp"
 #include "gates/registry.hpp"
+// lint: destructive changes, transactions and types (helper C)
+#include "gates/lint/ban_drop_table.hpp"
+#include "gates/lint/ban_drop_column.hpp"
+#include "gates/lint/ban_drop_schema.hpp"
+#include "gates/lint/ban_drop_database.hpp"
+#include "gates/lint/ban_truncate.hpp"
+#include "gates/lint/ban_rename_table.hpp"
+#include "gates/lint/ban_rename_column.hpp"
+#include "gates/lint/ban_enum_add_value_unordered.hpp"
+#include "gates/lint/ban_enum_add_value_in_transaction.hpp"
+#include "gates/lint/ban_unbounded_dml.hpp"
+#include "gates/lint/ban_uncommitted_transaction.hpp"
+#include "gates/lint/ban_nested_transaction.hpp"
+#include "gates/lint/max_identifier_length.hpp"
+#include "gates/lint/prefer_bigint.hpp"
+#include "gates/lint/prefer_text.hpp"
+#include "gates/lint/prefer_timestamptz.hpp"
+#include "gates/lint/prefer_identity.hpp"
+#include "gates/lint/prefer_jsonb.hpp"
 
 namespace schemagate::gates {
 
@@ -27,23 +33,28 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<lint::RequireConcurrentIndex>());
   r.add(std::make_unique<lint::UnusedSuppression>());
 
-  // lint: indexes and constraints (helper A)
-  r.add(std::make_unique<lint::RequireConcurrentIndexDrop>());
-  r.add(std::make_unique<lint::RequireConcurrentReindex>());
-  r.add(std::make_unique<lint::NonTransactionalInTransaction>());
-  r.add(std::make_unique<lint::RequireNotValidForeignKey>());
-  r.add(std::make_unique<lint::RequireNotValidCheck>());
-  r.add(std::make_unique<lint::ValidateInSameTransaction>());
-  r.add(std::make_unique<lint::BanSetNotNull>());
-  r.add(std::make_unique<lint::RequireUniqueUsingIndex>());
-  r.add(std::make_unique<lint::BanExclusionConstraint>());
-  r.add(std::make_unique<lint::BanDomainConstraint>());
-  r.add(std::make_unique<lint::RequireConcurrentDetach>());
-  r.add(std::make_unique<lint::BanLongExclusiveLock>());
-  r.add(std::make_unique<lint::DeadlockLockOrder>());
-
   // job: the migration Job itself
   r.add(std::make_unique<job::RequireMigrationSql>());
+
+  // lint: destructive changes, transactions and types (helper C)
+  r.add(std::make_unique<lint::BanDropTable>());
+  r.add(std::make_unique<lint::BanDropColumn>());
+  r.add(std::make_unique<lint::BanDropSchema>());
+  r.add(std::make_unique<lint::BanDropDatabase>());
+  r.add(std::make_unique<lint::BanTruncate>());
+  r.add(std::make_unique<lint::BanRenameTable>());
+  r.add(std::make_unique<lint::BanRenameColumn>());
+  r.add(std::make_unique<lint::BanEnumAddValueUnordered>());
+  r.add(std::make_unique<lint::BanEnumAddValueInTransaction>());
+  r.add(std::make_unique<lint::BanUnboundedDml>());
+  r.add(std::make_unique<lint::BanUncommittedTransaction>());
+  r.add(std::make_unique<lint::BanNestedTransaction>());
+  r.add(std::make_unique<lint::MaxIdentifierLength>());
+  r.add(std::make_unique<lint::PreferBigint>());
+  r.add(std::make_unique<lint::PreferText>());
+  r.add(std::make_unique<lint::PreferTimestamptz>());
+  r.add(std::make_unique<lint::PreferIdentity>());
+  r.add(std::make_unique<lint::PreferJsonb>());
 }
 
 }  // namespace schemagate::gates

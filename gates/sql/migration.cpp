@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "gates/sql/go_source.hpp"
+
 namespace schemagate::sql {
 
 std::string_view format_name(Format f) {
@@ -326,15 +328,25 @@ void find_suppressions(Script& script) {
   }
 }
 
-Script make_script(const SourceText* source, Direction dir, std::uint32_t begin, std::uint32_t end,
-                   Format format, bool tool_transaction, int pg_major) {
+// A script parsed from one or more regions of its source (a Go migration's SQL
+// literals are separate regions: one literal's error must not swallow the next).
+Script make_script_regions(const SourceText* source, Direction dir,
+                           const std::vector<std::pair<std::uint32_t, std::uint32_t>>& regions, Format format,
+                           bool tool_transaction, int pg_major) {
   Script script;
   script.source = source;
   script.direction = dir;
-  script.begin = begin;
-  script.end = end;
+  script.begin = regions.empty() ? 0 : regions.front().first;
+  script.end = regions.empty() ? 0 : regions.back().second;
   script.tool_transaction = tool_transaction;
-  ParsedRegion parsed = parse_region(source->text(), begin, end);
+  ParsedRegion parsed;
+  for (auto [begin, end] : regions) {
+    ParsedRegion part = parse_region(source->text(), begin, end);
+    for (auto& d : part.documents)
+      parsed.documents.push_back(std::move(d));
+    parsed.statements.insert(parsed.statements.end(), part.statements.begin(), part.statements.end());
+    parsed.errors.insert(parsed.errors.end(), part.errors.begin(), part.errors.end());
+  }
   script.documents = std::move(parsed.documents);
   script.statements.reserve(parsed.statements.size());
   for (const ParsedStatement& p : parsed.statements) {
@@ -355,6 +367,84 @@ Script make_script(const SourceText* source, Direction dir, std::uint32_t begin,
   mark_new_relations(script);
   find_suppressions(script);
   return script;
+}
+
+Script make_script(const SourceText* source, Direction dir, std::uint32_t begin, std::uint32_t end,
+                   Format format, bool tool_transaction, int pg_major) {
+  return make_script_regions(source, dir, {{begin, end}}, format, tool_transaction, pg_major);
+}
+
+// One direction of a goose Go migration: the SQL literals of the function goose
+// runs (and of the helpers it calls), each parsed as a region of one extracted
+// text whose positions map to the .go file; calls with run-time SQL are recorded.
+std::optional<Script> go_script(MigrationSet& set, const SourceText& file, const GoSource& go,
+                                std::optional<std::size_t> fn, const std::string& fn_name, Direction dir,
+                                const GoRegistration& reg, int pg_major) {
+  if (!fn) return std::nullopt;
+  std::vector<const GoSqlCall*> calls = go_calls_reached(go, *fn);
+  std::string text;
+  std::vector<std::uint32_t> offsets;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> regions;
+  std::vector<std::pair<const GoSqlCall*, std::uint32_t>> call_region;  // literal call -> region begin
+  for (const GoSqlCall* c : calls) {
+    if (!c->literal) continue;
+    auto begin = static_cast<std::uint32_t>(text.size());
+    text += c->sql.value;
+    offsets.insert(offsets.end(), c->sql.offsets.begin(), c->sql.offsets.end() - 1);
+    regions.emplace_back(begin, static_cast<std::uint32_t>(text.size()));
+    call_region.emplace_back(c, begin);
+    text += '\n';
+    offsets.push_back(c->sql.offsets.back());
+  }
+  auto extracted = std::make_unique<SourceText>(std::move(text), file, std::move(offsets));
+  Script s =
+      make_script_regions(extracted.get(), dir, regions, Format::kGoose, !reg.no_transaction, pg_major);
+  set.extracted.push_back(std::move(extracted));
+  s.go_function = fn_name;
+  s.transaction_note = reg.no_transaction ? reg.call + " runs it outside a transaction"
+                                          : "goose runs each Go migration in a transaction";
+  for (const GoSqlCall* c : calls) {
+    if (!c->literal)
+      s.opaque_sql.push_back({c->receiver + "." + c->method, c->why, file.position(c->offset), {}});
+  }
+  // `// schemagate:ignore <gate-id> <reason>` on the line of a call or the line above.
+  static constexpr std::string_view kMarker = "schemagate:ignore";
+  for (const GoComment& comment : go.comments) {
+    std::size_t at = comment.text.find(kMarker);
+    if (at == std::string::npos || comment.text.substr(0, at).find_first_not_of(" \t") != std::string::npos)
+      continue;
+    std::istringstream words(comment.text.substr(at + kMarker.size()));
+    Suppression sup;
+    words >> sup.gate_id;
+    std::getline(words, sup.reason);
+    sup.reason.erase(0, sup.reason.find_first_not_of(" \t:-"));
+    while (!sup.reason.empty() && std::isspace(static_cast<unsigned char>(sup.reason.back())))
+      sup.reason.pop_back();
+    sup.position = file.position(comment.offset);
+    for (const GoSqlCall* c : calls) {
+      std::uint32_t line = file.position(c->offset).line;
+      if (c->offset < comment.offset ? line != sup.position.line : line != sup.position.line + 1) continue;
+      if (!c->literal) {
+        for (OpaqueSql& o : s.opaque_sql) {
+          if (o.position.line == line && sup.gate_id == "lint.unanalyzable-go-sql")
+            o.ignore_reason = sup.reason;
+        }
+        break;
+      }
+      for (auto [call, begin] : call_region) {
+        if (call != c) continue;
+        for (const Statement& st : s.statements) {
+          if (st.offset >= begin && st.offset <= begin + c->sql.value.size()) {
+            sup.statement = static_cast<int>(st.index);
+            break;
+          }
+        }
+      }
+      s.suppressions.push_back(sup);
+      break;
+    }
+  }
+  return s;
 }
 
 std::string sha256_hex(const std::vector<MigrationInput>& inputs) {
@@ -394,6 +484,23 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
     const SourceText* source = src.get();
     set->sources.push_back(std::move(src));
     const auto size = static_cast<std::uint32_t>(source->text().size());
+
+    if (ends_with(source->name(), ".go")) {
+      GoSource go = scan_go_source(source->text());
+      if (go.registrations.empty()) continue;  // a helper file of the package, not a migration
+      const GoRegistration& reg = go.registrations.front();
+      std::string stem = base_name(source->name());
+      stem.resize(stem.size() - 3);
+      std::size_t us = stem.find('_');
+      Migration m;
+      m.version = us != std::string::npos && all_digits(stem.substr(0, us)) ? stem.substr(0, us) : stem;
+      m.name = us != std::string::npos ? stem.substr(us + 1) : stem;
+      m.format = Format::kGoose;
+      m.up = go_script(*set, *source, go, reg.up, reg.up_name, Direction::kUp, reg, options.pg_major);
+      m.down = go_script(*set, *source, go, reg.down, reg.down_name, Direction::kDown, reg, options.pg_major);
+      set->migrations.push_back(std::move(m));
+      continue;
+    }
 
     GooseLayout goose = goose_layout(source->text());
     Format format = info.format;
@@ -466,7 +573,10 @@ bool read_migration_paths(const std::vector<std::string>& paths, std::vector<Mig
     if (fs::is_directory(st)) {
       std::vector<fs::path> files;
       for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
+        if (!it->is_regular_file()) continue;
+        const fs::path& p = it->path();
+        bool go = p.extension() == ".go" && !ends_with(p.filename().string(), "_test.go");
+        if (p.extension() == ".sql" || go) files.push_back(p);
       }
       if (ec) {
         error = path + ": " + ec.message();

@@ -55,6 +55,15 @@ struct Suppression {
   int statement = -1;  // index in the script; -1 = no statement to apply to
 };
 
+// A call that runs SQL no gate can read: a Go migration's query built at run time
+// (fmt.Sprintf, a variable). Reported by lint.unanalyzable-go-sql, never passed.
+struct OpaqueSql {
+  std::string call;  // "tx.Exec"
+  std::string why;   // "its SQL is built at run time with fmt.Sprintf"
+  Position position;
+  std::string ignore_reason;  // a `// schemagate:ignore lint.unanalyzable-go-sql <reason>` above it
+};
+
 // One direction of one migration.
 struct Script {
   const SourceText* source = nullptr;
@@ -67,6 +76,11 @@ struct Script {
   std::vector<SyntaxError> errors;
   std::vector<Suppression> suppressions;
   std::vector<JsonDocument> documents;  // owns the parse trees
+  // Goose migrations written in Go: the function that runs this direction, and its
+  // calls whose SQL is not a compile-time string. The statements come from the
+  // string literals; `source` holds their SQL, positions map to the .go file.
+  std::string go_function;
+  std::vector<OpaqueSql> opaque_sql;
 
   std::string_view sql(const Statement& s) const {
     return std::string_view(source->text()).substr(s.offset, s.length);
@@ -96,6 +110,8 @@ class MigrationSet {
   std::vector<std::unique_ptr<SourceText>> sources;
   std::vector<Migration> migrations;
   std::string hash;  // sha256 over names and contents, hex
+  // SQL extracted from Go migrations, positions mapped to their file in `sources`.
+  std::vector<std::unique_ptr<SourceText>> extracted;
 
   // Every script, ups in version order then downs.
   std::vector<const Script*> scripts() const;
@@ -107,7 +123,7 @@ class MigrationSet {
 std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs,
                                                   const LoadOptions& options);
 
-// Reads files and directories (recursively, *.sql) into inputs. Returns false and
+// Reads files and directories (recursively, *.sql and goose *.go) into inputs. Returns false and
 // sets `error` naming the path when one cannot be read.
 bool read_migration_paths(const std::vector<std::string>& paths, std::vector<MigrationInput>& out,
                           std::string& error);

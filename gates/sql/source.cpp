@@ -11,7 +11,15 @@ SourceText::SourceText(std::string name, std::string text) : name_(std::move(nam
   }
 }
 
+SourceText::SourceText(std::string text, const SourceText& origin, std::vector<std::uint32_t> origin_offsets)
+    : SourceText(origin.name(), std::move(text)) {
+  origin_ = &origin;
+  origin_offsets_ = std::move(origin_offsets);
+  origin_offsets_.resize(text_.size() + 1, origin_offsets_.empty() ? 0 : origin_offsets_.back());
+}
+
 Position SourceText::position(std::size_t byte_offset) const {
+  if (origin_ != nullptr) return origin_->position(origin_offsets_[std::min(byte_offset, text_.size())]);
   byte_offset = std::min(byte_offset, text_.size());
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte_offset);
   std::size_t line_index = static_cast<std::size_t>(it - line_starts_.begin()) - 1;

@@ -16,6 +16,14 @@ struct Position {
 class SourceText {
  public:
   SourceText(std::string name, std::string text);
+  // A text extracted from another one (the SQL in a Go file's string literals):
+  // name() and position() are the origin's, so findings point into the file the
+  // user wrote. origin_offsets[i] is the origin's byte offset of text[i], with one
+  // more entry for the end of the text. `origin` must outlive this object.
+  SourceText(std::string text, const SourceText& origin, std::vector<std::uint32_t> origin_offsets);
+
+  // The file this text was extracted from (nullptr when it is a file itself).
+  const SourceText* origin() const { return origin_; }
 
   const std::string& name() const { return name_; }  // path or configmap/<name>/<key>
   const std::string& text() const { return text_; }
@@ -28,6 +36,8 @@ class SourceText {
   std::string name_;
   std::string text_;
   std::vector<std::uint32_t> line_starts_;
+  const SourceText* origin_ = nullptr;
+  std::vector<std::uint32_t> origin_offsets_;
 };
 
 // Skips whitespace and SQL comments (-- and nested /* */) from `offset`; returns the
