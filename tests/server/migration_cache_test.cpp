@@ -1,0 +1,74 @@
+#include "server/migration_cache.hpp"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+using namespace schemagate;
+
+namespace {
+std::vector<sql::MigrationInput> inputs(const std::string& sql) {
+  return {{"configmap/cm/1_a.up.sql", sql}, {"configmap/cm/1_a.down.sql", "DROP TABLE a;"}};
+}
+}  // namespace
+
+TEST_CASE("migration cache: the same texts are parsed once, in any order") {
+  server::MigrationCache cache;
+  sql::LoadOptions load;
+  auto first = cache.get(inputs("CREATE TABLE a (id int);"), load);
+  auto in = inputs("CREATE TABLE a (id int);");
+  std::swap(in[0], in[1]);
+  auto second = cache.get(in, load);
+  CHECK(first.get() == second.get());
+  CHECK(cache.hits() == 1);
+  CHECK(cache.misses() == 1);
+  CHECK(first->statement_count() == 2);
+}
+
+TEST_CASE("migration cache: the key covers the texts, the PostgreSQL version and a forced format") {
+  sql::LoadOptions load;
+  auto k = server::MigrationCache::key_of(inputs("SELECT 1;"), load);
+  CHECK(k != server::MigrationCache::key_of(inputs("SELECT 2;"), load));
+  sql::LoadOptions pg11;
+  pg11.pg_major = 11;
+  CHECK(k != server::MigrationCache::key_of(inputs("SELECT 1;"), pg11));
+  sql::LoadOptions plain;
+  plain.format = sql::Format::kPlain;
+  CHECK(k != server::MigrationCache::key_of(inputs("SELECT 1;"), plain));
+  // Length-prefixed: moving bytes between name and text changes the key.
+  CHECK(server::MigrationCache::key_of({{"ab", "c"}}, load) !=
+        server::MigrationCache::key_of({{"a", "bc"}}, load));
+}
+
+TEST_CASE("migration cache: least recently used sets are evicted past the limits") {
+  server::MigrationCache cache(server::MigrationCache::Limits{2, 1u << 30});
+  sql::LoadOptions load;
+  auto a = cache.get(inputs("SELECT 1;"), load);
+  cache.get(inputs("SELECT 2;"), load);
+  cache.get(inputs("SELECT 1;"), load);  // a is now most recent
+  cache.get(inputs("SELECT 3;"), load);  // evicts SELECT 2
+  CHECK(cache.size() == 2);
+  cache.get(inputs("SELECT 1;"), load);
+  CHECK(cache.hits() == 2);
+  cache.get(inputs("SELECT 2;"), load);
+  CHECK(cache.misses() == 4);
+
+  server::MigrationCache tiny(server::MigrationCache::Limits{10, 16});
+  auto big = tiny.get(inputs("SELECT 1;"), load);  // larger than the whole budget: not kept
+  CHECK(big != nullptr);
+  CHECK(tiny.size() == 0);
+}
+
+TEST_CASE("migration cache: concurrent lookups of one set agree") {
+  server::MigrationCache cache;
+  sql::LoadOptions load;
+  std::vector<std::shared_ptr<const sql::MigrationSet>> got(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] { got[i] = cache.get(inputs("CREATE TABLE a (id int);"), load); });
+  for (auto& t : threads)
+    t.join();
+  CHECK(cache.size() == 1);
+  for (const auto& s : got)
+    CHECK(s->hash == got[0]->hash);
+  CHECK(cache.hits() + cache.misses() == 8);
+}
