@@ -90,7 +90,9 @@ Verdict Engine::evaluate(const Context& ctx) const {
     gate.evaluate(c, reporter);
     for (Finding& f : found) {
       if (suppressed(f)) continue;
-      f.severity = sev;
+      // A gate may mark a finding milder than its default (a "may" finding, e.g. an
+      // old type it cannot see): it stays that much milder, never above the policy.
+      f.severity = f.severity < info.default_severity ? std::min(f.severity, sev) : sev;
       v.findings.push_back(std::move(f));
     }
   };
