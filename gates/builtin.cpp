@@ -21,6 +21,11 @@
 #include "gates/lint/sql_syntax_error.hpp"
 #include "gates/lint/unused_suppression.hpp"
 #include "gates/registry.hpp"
+// rollback (helper R)
+#include "gates/lint/unanalyzable_go_sql.hpp"
+#include "gates/rollback/down_reverses_up.hpp"
+#include "gates/rollback/irreversible_change.hpp"
+#include "gates/rollback/require_down_migration.hpp"
 
 namespace schemagate::gates {
 
@@ -52,6 +57,12 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<job::RequireTimeouts>());
   r.add(std::make_unique<job::BanPrivileged>());
   r.add(std::make_unique<job::RequireMigrationLabel>());
+
+  // rollback (helper R)
+  r.add(std::make_unique<rollback::RequireDownMigration>());
+  r.add(std::make_unique<rollback::DownReversesUp>());
+  r.add(std::make_unique<rollback::IrreversibleChange>());
+  r.add(std::make_unique<lint::UnanalyzableGoSql>());
 }
 
 }  // namespace schemagate::gates
