@@ -1,19 +1,19 @@
 // The one list of built-in gates: one line per gate (STYLE.md). Order is the order
 // `schemagate gates` lists them; the engine's output order does not depend on it.
-#include "gates/job/ban_privileged.hpp"
 #include "gates/job/require_migration_sql.hpp"
-#include "gates/job/require_active_deadline.hpp"
-#include "gates/job/require_backoff_limit_zero.hpp"
-#include "gates/job/require_image_digest.hpp"
-#include "gates/job/require_migration_label.hpp"
-#include "gates/job/require_restart_policy_never.hpp"
-#include "gates/job/require_timeouts.hpp"
 #include "gates/lint/ban_add_generated_column.hpp"
 #include "gates/lint/ban_cluster.hpp"
 #include "gates/lint/ban_column_type_change.hpp"
 #include "gates/lint/ban_set_logged.hpp"
 #include "gates/lint/ban_vacuum_full.hpp"
 #include "gates/lint/ban_volatile_default.hpp"
+#include "gates/job/ban_privileged.hpp"
+#include "gates/job/require_active_deadline.hpp"
+#include "gates/job/require_backoff_limit_zero.hpp"
+#include "gates/job/require_image_digest.hpp"
+#include "gates/job/require_migration_label.hpp"
+#include "gates/job/require_restart_policy_never.hpp"
+#include "gates/job/require_timeouts.hpp"
 #include "gates/lint/require_concurrent_index.hpp"
 #include "gates/lint/require_default_for_not_null.hpp"
 #include "gates/lint/require_lock_timeout.hpp"
@@ -34,6 +34,25 @@
 #include "gates/lint/require_unique_using_index.hpp"
 #include "gates/lint/validate_in_same_transaction.hpp"
 #include "gates/registry.hpp"
+// lint: destructive changes, transactions and types (helper C)
+#include "gates/lint/ban_drop_table.hpp"
+#include "gates/lint/ban_drop_column.hpp"
+#include "gates/lint/ban_drop_schema.hpp"
+#include "gates/lint/ban_drop_database.hpp"
+#include "gates/lint/ban_truncate.hpp"
+#include "gates/lint/ban_rename_table.hpp"
+#include "gates/lint/ban_rename_column.hpp"
+#include "gates/lint/ban_enum_add_value_unordered.hpp"
+#include "gates/lint/ban_enum_add_value_in_transaction.hpp"
+#include "gates/lint/ban_unbounded_dml.hpp"
+#include "gates/lint/ban_uncommitted_transaction.hpp"
+#include "gates/lint/ban_nested_transaction.hpp"
+#include "gates/lint/max_identifier_length.hpp"
+#include "gates/lint/prefer_bigint.hpp"
+#include "gates/lint/prefer_text.hpp"
+#include "gates/lint/prefer_timestamptz.hpp"
+#include "gates/lint/prefer_identity.hpp"
+#include "gates/lint/prefer_jsonb.hpp"
 // rollback (helper R)
 #include "gates/lint/unanalyzable_go_sql.hpp"
 #include "gates/rollback/down_reverses_up.hpp"
@@ -91,6 +110,26 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<rollback::DownReversesUp>());
   r.add(std::make_unique<rollback::IrreversibleChange>());
   r.add(std::make_unique<lint::UnanalyzableGoSql>());
+
+  // lint: destructive changes, transactions and types (helper C)
+  r.add(std::make_unique<lint::BanDropTable>());
+  r.add(std::make_unique<lint::BanDropColumn>());
+  r.add(std::make_unique<lint::BanDropSchema>());
+  r.add(std::make_unique<lint::BanDropDatabase>());
+  r.add(std::make_unique<lint::BanTruncate>());
+  r.add(std::make_unique<lint::BanRenameTable>());
+  r.add(std::make_unique<lint::BanRenameColumn>());
+  r.add(std::make_unique<lint::BanEnumAddValueUnordered>());
+  r.add(std::make_unique<lint::BanEnumAddValueInTransaction>());
+  r.add(std::make_unique<lint::BanUnboundedDml>());
+  r.add(std::make_unique<lint::BanUncommittedTransaction>());
+  r.add(std::make_unique<lint::BanNestedTransaction>());
+  r.add(std::make_unique<lint::MaxIdentifierLength>());
+  r.add(std::make_unique<lint::PreferBigint>());
+  r.add(std::make_unique<lint::PreferText>());
+  r.add(std::make_unique<lint::PreferTimestamptz>());
+  r.add(std::make_unique<lint::PreferIdentity>());
+  r.add(std::make_unique<lint::PreferJsonb>());
 }
 
 }  // namespace schemagate::gates
