@@ -109,8 +109,30 @@ sql::LockMode mode_from_pg_locks(std::string_view name) {
   throw std::runtime_error("unknown pg_locks mode " + std::string(name));
 }
 
-// Reads "##B|...", "##A|..." and "##L|..." rows into `obs`.
+// The statement with psql's status line turned on around it, after a "##T" marker:
+// the line after the marker is the command tag PostgreSQL reports ("ALTER TABLE",
+// "INSERT 0 1"). Plain SELECTs print rows instead (tuples-only output).
+std::string statement_with_tag(const std::string& sql) {
+  return "\\echo '##T'\n\\set QUIET off\n" + sql + ";\n\\set QUIET on\n";
+}
+
+// The command tag without its row counts: "INSERT 0 1" -> "INSERT".
+void read_tag(std::string_view out, Observation& obs) {
+  std::vector<std::string> lines = split(out, '\n');
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (lines[i] != "##T") continue;
+    std::string tag;
+    for (const std::string& word : split(lines[i + 1], ' ')) {
+      if (word.empty() || std::isdigit(static_cast<unsigned char>(word[0]))) break;
+      tag += (tag.empty() ? "" : " ") + word;
+    }
+    obs.tag = tag;
+  }
+}
+
+// Reads "##B|...", "##A|..." and "##L|..." rows and the command tag into `obs`.
 void read_rows(std::string_view out, Observation& obs) {
+  read_tag(out, obs);
   for (const std::string& line : split(out, '\n')) {
     if (line.rfind("##", 0) != 0) continue;
     std::vector<std::string> f = split(line, '|');
@@ -211,7 +233,7 @@ std::vector<Observation> observe_in_transaction(const PgServer& pg, const std::v
   auto script_for = [](const LockCase& c, std::size_t i) {
     std::string s = "\\echo '##case " + std::to_string(i) + "'\nBEGIN;\nSET LOCAL lock_timeout = '5s';\n";
     s += kBeforeQuery;
-    s += c.sql + ";\n";
+    s += statement_with_tag(c.sql);
     s += kOwnLocksQuery;
     s += kAfterQuery;
     s += "ROLLBACK;\n";
@@ -275,7 +297,7 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c) {
   }
   // Session B runs the statement and blocks; statement_timeout bounds it.
   BackgroundPsql subject =
-      pg.psql_background("SET statement_timeout = '20s';\n" + c.sql + ";\n", "lt_subject");
+      pg.psql_background("SET statement_timeout = '20s';\n" + statement_with_tag(c.sql), "lt_subject");
   bool blocked = wait_until(pg,
                             "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
                             " WHERE a.application_name = 'lt_subject' AND NOT l.granted);");
@@ -295,6 +317,7 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c) {
   } else if (b.exit_code != 0) {
     obs.error = "the statement failed once unblocked: " + b.err;
   }
+  read_tag(b.out, obs);
   for (const std::string& line : split(pg.psql_ok(std::string(kAfterQuery)), '\n')) {
     std::vector<std::string> f = split(line, '|');
     if (f.size() == 3 && f[0] == "##A") obs.after[f[1]] = f[2];
@@ -306,6 +329,14 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c) {
 std::string compare(const LockCase& c, const sql::StatementFacts& facts, const Observation& obs) {
   if (!obs.error.empty()) return obs.error;
   std::ostringstream problems;
+  // 0. kind is PostgreSQL's command tag. CREATE TABLE AS and CREATE MATERIALIZED
+  // VIEW report "SELECT n" (rows stored) to the client; a plain SELECT prints rows.
+  if (facts.kind != "SELECT") {
+    bool select_tag = facts.kind == "CREATE TABLE AS" || facts.kind == "CREATE MATERIALIZED VIEW";
+    std::string expected = select_tag ? "SELECT" : facts.kind;
+    if (obs.tag != expected)
+      problems << "kind: model " << facts.kind << ", PostgreSQL's tag " << obs.tag << "\n";
+  }
   // Fixture relations by name (schema public), and the names the SQL uses.
   std::map<std::string, std::string> oid_of;
   for (const auto& [oid, info] : obs.before) {

@@ -53,6 +53,7 @@ struct Observation {
   std::map<std::string, RelationInfo> before;  // by oid, user relations
   std::map<std::string, std::string> after;    // oid -> relfilenode
   std::map<std::string, sql::LockMode> locks;  // oid -> strongest mode held or awaited
+  std::string tag;                             // the command tag, row counts dropped
   std::string error;                           // when the statement could not be observed
 };
 
