@@ -1,5 +1,7 @@
 #include "gates/lint/ban_long_exclusive_lock.hpp"
 
+#include <algorithm>
+
 #include "gates/common/constraints.hpp"
 #include "gates/common/statement_gate.hpp"
 
@@ -18,18 +20,34 @@ const GateInfo& BanLongExclusiveLock::info() const {
 
 namespace {
 
-// What makes a later statement slow while the lock is held, in words ("" = fast).
-std::string slow_reason(const sql::Statement& later, const sql::RelationName& locked) {
+// The mode the transaction already holds on `r` before statement `before`.
+sql::LockMode held_before(const std::vector<sql::Statement>& stmts, std::size_t before, int transaction,
+                          const sql::RelationName& r) {
+  sql::LockMode m = sql::LockMode::kNone;
+  for (std::size_t k = 0; k < before; ++k) {
+    if (stmts[k].transaction != transaction) continue;
+    const sql::RelationLock* l = stmts[k].facts.find(r);
+    if (l != nullptr) m = std::max(m, l->mode);
+  }
+  return m;
+}
+
+// What makes statement `j` slow while the lock is held, in words ("" = fast): it
+// rewrites or scans an existing table, or waits for a lock on another existing
+// table that the transaction does not hold yet (a LOCK TABLE up front does).
+std::string slow_reason(const std::vector<sql::Statement>& stmts, std::size_t j,
+                        const sql::RelationName& locked) {
+  const sql::Statement& later = stmts[j];
   for (const sql::RelationLock& l : later.facts.locks) {
     if (l.is_new) continue;
     if (later.facts.rewrite) return "rewrites " + display_relation(l.relation);
     if (later.facts.scan) return "scans " + display_relation(l.relation);
   }
   for (const sql::RelationLock& l : later.facts.locks) {
-    if (!l.is_new && !l.relation.matches(locked))
-      return "waits for " + a_lock(l.mode) + " on " + display_relation(l.relation);
+    if (l.is_new || l.relation.matches(locked)) continue;
+    if (held_before(stmts, j, later.transaction, l.relation) >= l.mode) continue;
+    return "waits for " + a_lock(l.mode) + " on " + display_relation(l.relation);
   }
-  if (later.facts.rewrite || later.facts.scan) return "reads a whole table";
   return {};
 }
 
@@ -64,7 +82,7 @@ void BanLongExclusiveLock::evaluate(const Context& ctx, Reporter& out) const {
           if (is_transaction_control(stmts[j])) continue;
           ++following;
           if (slow == nullptr) {
-            reason = slow_reason(stmts[j], lock.relation);
+            reason = slow_reason(stmts, j, lock.relation);
             if (!reason.empty()) slow = &stmts[j];
           }
         }
