@@ -56,7 +56,7 @@ void RequireStatementTimeout::evaluate(const Context& ctx, Reporter& out) const 
           "Start the script with SET statement_timeout = '1min'; (or give the Job PGOPTIONS=\"-c "
           "statement_timeout=1min\").",
           "Give statements that must run long and block nobody (CREATE INDEX CONCURRENTLY) their own "
-          "migration with SET statement_timeout = 0;."};
+          "migration that starts with SET statement_timeout = 0;"};
       break;  // once per script
     }
   }

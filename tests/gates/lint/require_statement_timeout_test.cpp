@@ -25,6 +25,10 @@ TEST_CASE("require-statement-timeout fires once at the first statement that lock
       found[0].help ==
       "Run SET statement_timeout = '1min'; (or a bound that fits the migration) at the start of the script.");
   REQUIRE(found[0].steps.size() == 2);
+  CHECK(found[0].steps[1] ==
+        "Give statements that must run long and block nobody (CREATE INDEX CONCURRENTLY) their own migration "
+        "that "
+        "starts with SET statement_timeout = 0;");
 }
 
 TEST_CASE("require-statement-timeout is silent with a statement_timeout from the script or the session") {
