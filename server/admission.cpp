@@ -1,5 +1,7 @@
 #include "server/admission.hpp"
 
+#include <algorithm>
+
 namespace schemagate::server {
 namespace {
 
@@ -36,16 +38,27 @@ std::size_t utf8_cut(std::string_view s, std::size_t max) {
   return n;
 }
 
-// `s` cut to at most `max` bytes, at a word boundary when one is near, ending in "…".
+// `s` cut to at most `max` bytes, ending in "…": at the end of a clause when one
+// ends in the second half, else at a word boundary, else mid-word (UTF-8 safe).
 std::string shorten(std::string_view s, std::size_t max) {
   static constexpr std::string_view kEllipsis = "…";  // 3 bytes
   if (s.size() <= max) return std::string(s);
   if (max <= kEllipsis.size()) return std::string(s.substr(0, utf8_cut(s, max)));
   std::size_t n = utf8_cut(s, max - kEllipsis.size());
-  std::size_t space = s.substr(0, n).rfind(' ');
-  if (space != std::string_view::npos && space > n / 2) n = space;
+  std::string_view window = s.substr(0, n + 1);  // a separator right at the cut counts
+  std::size_t clause = 0;
+  for (std::string_view sep : {", ", ": ", "; ", ". "}) {
+    std::size_t at = window.rfind(sep);
+    if (at != std::string_view::npos && at > clause) clause = at;
+  }
+  std::size_t space = window.rfind(' ');
+  if (clause > n / 2)
+    n = clause;
+  else if (space != std::string_view::npos && space > n / 2)
+    n = space;
   std::string_view head = s.substr(0, n);
-  while (!head.empty() && (head.back() == ' ' || head.back() == ',' || head.back() == ':'))
+  while (!head.empty() &&
+         (head.back() == ' ' || head.back() == ',' || head.back() == ':' || head.back() == ';'))
     head.remove_suffix(1);
   return std::string(head) + std::string(kEllipsis);
 }
@@ -152,10 +165,13 @@ std::string format_warning(std::string_view prefix, const gates::Finding& f) {
   std::string head = std::string(prefix) + f.gate_id + ": " + one_line(f.location.display()) + ": ";
   std::string message = one_line(f.message);
   if (head.size() + message.size() <= kWarningTarget) return head + message;
-  // Keep the id and location whole; the message gives way first.
-  constexpr std::size_t kMinMessage = 24;
-  std::size_t budget = head.size() + kMinMessage <= kWarningTarget ? kWarningTarget : kWarningMax;
-  if (head.size() + kMinMessage <= budget) return head + shorten(message, budget - head.size());
+  // Keep the id and location whole; the message gives way first, but keeps at least
+  // kMinMessage bytes so it still says something (locations of ConfigMap keys are long:
+  // a readable warning beats the 120 target, never the apiserver's 256).
+  constexpr std::size_t kMinMessage = 60;
+  std::size_t budget = std::max(kWarningTarget > head.size() ? kWarningTarget - head.size() : 0, kMinMessage);
+  if (head.size() + budget > kWarningMax) budget = kWarningMax > head.size() ? kWarningMax - head.size() : 0;
+  if (budget >= 24) return head + shorten(message, budget);
   return shorten(head + message, kWarningMax);
 }
 

@@ -73,8 +73,8 @@ inline constexpr std::size_t kWarningMax = 256;
 inline constexpr std::size_t kWarningsTotal = 4096;
 
 // "<gate-id>: <location>: <message>" with `prefix` before it, newlines folded, the
-// message shortened (at a word, with "…") to fit kWarningTarget when id and location
-// allow it, and the whole never over kWarningMax bytes.
+// message shortened (at a clause or word, with "…") to fit kWarningTarget, but to no
+// fewer than 60 bytes when the id and location are long; never over kWarningMax.
 std::string format_warning(std::string_view prefix, const gates::Finding& f);
 // Keeps warnings in order while they fit kWarningsTotal; the rest become one final
 // "… and N more warnings".
