@@ -139,6 +139,12 @@ class Undo {
   }
 
   bool created_covered(const Change& c) const {
+    // CREATE OR REPLACE may redefine an object that existed before: a down that
+    // puts the old definition back undoes it as well as a DROP does.
+    if (c.replace && any([&](const Change& e) {
+          return e.kind == Kind::kCreate && e.object == c.object && e.name.matches(c.name);
+        }))
+      return true;
     switch (c.object) {
       case ObjectKind::kTable:
       case ObjectKind::kMaterializedView:

@@ -322,6 +322,7 @@ std::vector<Change> script_changes(const sql::Script& script) {
       continue;
     }
     if (ch.name.empty()) continue;
+    ch.replace = b["replace"].boolean();
     out.push_back(std::move(ch));
   }
   return out;

@@ -51,6 +51,7 @@ struct Change {
   std::string new_name;              // renames
   std::vector<std::string> columns;  // constraint columns; views: tables the query reads
   bool cascade = false;
+  bool replace = false;  // CREATE OR REPLACE: may redefine an object that existed before
   const sql::Statement* statement = nullptr;
 };
 

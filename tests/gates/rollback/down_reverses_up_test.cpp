@@ -156,6 +156,14 @@ TEST_CASE("down-reverses-up guards against false positives") {
         "DROP SCHEMA audit CASCADE;\nDROP TABLE orders CASCADE;\n");
     CHECK(messages(run).empty());
   }
+  SECTION("CREATE OR REPLACE is undone by a down that restores the old definition") {
+    auto run = pair("CREATE OR REPLACE VIEW open_orders AS SELECT id, region FROM orders;\n",
+                    "CREATE OR REPLACE VIEW open_orders AS SELECT id FROM orders;\n");
+    CHECK(messages(run).empty());
+    CHECK(pair("CREATE OR REPLACE VIEW open_orders AS SELECT id FROM orders;\n", "SELECT 1;")
+              .of(kGate)
+              .size() == 1);
+  }
   SECTION("what the up undoes itself needs no down") {
     auto run = pair("CREATE TABLE tmp_ids (id bigint);\nDROP TABLE tmp_ids;\n", "SELECT 1;");
     CHECK(messages(run).empty());
