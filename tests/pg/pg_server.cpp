@@ -189,6 +189,7 @@ PgServer::PgServer() {
   // From here on, failures must clean up: the destructor does not run for a
   // constructor that throws.
   try {
+    start_watchdog();
     if (as_root_ && ::chown(dir_.c_str(), owner_uid, owner_gid) != 0)
       throw std::runtime_error("chown " + dir_ + ": " + std::strerror(errno));
     // A private port: the socket lives in our own dir, so it only has to be stable.
@@ -227,6 +228,42 @@ PgServer::~PgServer() {
   remove_dir();
 }
 
+// A forked helper that outlives a crashed test process: it waits for EOF on a pipe
+// only this process holds (close-on-exec keeps psql children from inheriting it),
+// which comes when the process exits by any means, even SIGKILL or an ASan abort.
+// Then it stops the server and removes the dir. After a normal stop it finds
+// nothing left to do.
+void PgServer::start_watchdog() {
+  std::array<int, 2> fds{-1, -1};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
+  std::vector<std::string> stop_argv =
+      as_postgres({bin_ + "/pg_ctl", "-D", data_, "-m", "immediate", "-w", "-t", "30", "stop"});
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
+  if (pid == 0) {
+    ::close(fds[1]);
+    ::setsid();  // not killed with the test's process group
+    // Nor holding the test's output open (CTest reads it to EOF).
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, STDIN_FILENO);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(null_fd, STDERR_FILENO);
+    }
+    char byte = 0;
+    while (::read(fds[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    if (std::filesystem::exists(data_ + "/postmaster.pid")) run_process(stop_argv, "/");
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    ::_exit(0);
+  }
+  ::close(fds[0]);
+  watchdog_fd_ = fds[1];
+  watchdog_pid_ = pid;
+}
+
 void PgServer::stop() noexcept {
   if (!started_) return;
   started_ = false;
@@ -236,10 +273,17 @@ void PgServer::stop() noexcept {
 }
 
 void PgServer::remove_dir() noexcept {
-  if (dir_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
-  dir_.clear();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
+  }
+  if (watchdog_fd_ >= 0) {
+    ::close(watchdog_fd_);  // the watchdog wakes up, finds nothing to do, exits
+    watchdog_fd_ = -1;
+    while (::waitpid(watchdog_pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
 }
 
 std::vector<std::string> PgServer::as_postgres(std::vector<std::string> argv) const {

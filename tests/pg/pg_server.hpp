@@ -66,6 +66,7 @@ class PgServer {
   std::vector<std::string> as_postgres(std::vector<std::string> argv) const;
   std::vector<std::string> psql_argv(std::string_view app, const std::string& file) const;
   std::string write_script(std::string_view script) const;
+  void start_watchdog();
   void stop() noexcept;
   void remove_dir() noexcept;
 
@@ -75,6 +76,8 @@ class PgServer {
   int port_ = 0;
   bool as_root_ = false;
   bool started_ = false;
+  int watchdog_fd_ = -1;  // write end of the watchdog's pipe
+  pid_t watchdog_pid_ = -1;
   mutable int script_counter_ = 0;
 };
 
