@@ -83,6 +83,7 @@ std::vector<LockCase> transactional_cases() {
        .unreported = {{"parent", kRowShare, "the referenced table, queried to validate the key"}}},
       {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_amount_key UNIQUE (amount)"},
       {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_label_key UNIQUE USING INDEX parent_label_uidx"},
+      {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_label_uidx UNIQUE USING INDEX parent_label_uidx"},
       {.sql = "ALTER TABLE loose ADD PRIMARY KEY (id)"},
       {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_pkey PRIMARY KEY USING INDEX loose_id_uidx"},
       {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_excl EXCLUDE USING btree (amount WITH =)"},
@@ -123,6 +124,7 @@ std::vector<LockCase> transactional_cases() {
       {.sql =
            "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"},
       {.sql = "CREATE TABLE parent_copy (LIKE parent INCLUDING ALL)"},
+      {.sql = "CREATE TABLE heir_new (note text) INHERITS (base)"},
       // TRUNCATE, DROP
       {.sql = "TRUNCATE loose", .rewrite = RewriteExpectation::kNewFileNoRewrite},
       // CASCADE truncates every table with a foreign key to the named ones (PostgreSQL
@@ -187,6 +189,10 @@ std::vector<LockCase> transactional_cases() {
 // concurrent forms, while holding it, waiting for older transactions).
 std::vector<LockCase> non_transactional_cases() {
   return {
+      // The concurrent forms hold SHARE UPDATE EXCLUSIVE as a session lock for the
+      // whole build and wait for older transactions between phases (PostgreSQL
+      // docs, CREATE INDEX, "Building Indexes Concurrently"): the blocker's
+      // snapshot makes them wait while pg_locks shows what they hold.
       {.sql = "CREATE INDEX CONCURRENTLY parent_note_idx ON parent (note)",
        .blocker = "LOCK parent IN ACCESS SHARE MODE",
        .cleanup = "DROP INDEX parent_note_idx"},
@@ -198,10 +204,17 @@ std::vector<LockCase> non_transactional_cases() {
        .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex}},
        .blocker = "LOCK child IN ACCESS SHARE MODE"},
       {.sql = "REINDEX TABLE CONCURRENTLY child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
+      // Surprising: CONCURRENTLY still ends with ACCESS EXCLUSIVE on the partition, in
+      // its second transaction (PostgreSQL docs, ALTER TABLE, DETACH PARTITION). The
+      // blocker holds the partition only, so the first transaction does not wait
+      // and the statement is seen waiting for that ACCESS EXCLUSIVE lock.
       {.sql = "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY",
        .blocker = "LOCK events_2024 IN ACCESS SHARE MODE",
        .cleanup = "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO "
                   "('2025-01-01')"},
+      // VACUUM may also try ACCESS EXCLUSIVE to truncate empty pages at the end of
+      // the table, but only conditionally (it gives up rather than wait: PostgreSQL
+      // docs, VACUUM, TRUNCATE option), so it never blocks anyone for it.
       {.sql = "VACUUM child", .blocker = "LOCK child IN SHARE UPDATE EXCLUSIVE MODE"},
       {.sql = "VACUUM (FULL) child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
   };
