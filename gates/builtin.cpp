@@ -33,6 +33,14 @@
 #include "gates/lint/require_not_valid_foreign_key.hpp"
 #include "gates/lint/require_unique_using_index.hpp"
 #include "gates/lint/validate_in_same_transaction.hpp"
+#include "gates/tenancy/cross_tenant_foreign_key.hpp"
+#include "gates/tenancy/cross_tenant_grant.hpp"
+#include "gates/tenancy/cross_tenant_schema.hpp"
+#include "gates/tenancy/require_owned_target.hpp"
+#include "gates/tenancy/require_row_level_security.hpp"
+#include "gates/tenancy/require_tenant_column.hpp"
+#include "gates/tenancy/require_tenant_label.hpp"
+#include "gates/tenancy/tenant_scoped_keys.hpp"
 #include "gates/registry.hpp"
 // lint: destructive changes, transactions and types (helper C)
 #include "gates/lint/ban_drop_table.hpp"
@@ -104,6 +112,16 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<job::RequireTimeouts>());
   r.add(std::make_unique<job::BanPrivileged>());
   r.add(std::make_unique<job::RequireMigrationLabel>());
+
+  // tenancy: isolation between tenants
+  r.add(std::make_unique<tenancy::RequireTenantLabel>());
+  r.add(std::make_unique<tenancy::RequireOwnedTarget>());
+  r.add(std::make_unique<tenancy::CrossTenantSchema>());
+  r.add(std::make_unique<tenancy::CrossTenantForeignKey>());
+  r.add(std::make_unique<tenancy::CrossTenantGrant>());
+  r.add(std::make_unique<tenancy::RequireTenantColumn>());
+  r.add(std::make_unique<tenancy::TenantScopedKeys>());
+  r.add(std::make_unique<tenancy::RequireRowLevelSecurity>());
 
   // rollback (helper R)
   r.add(std::make_unique<rollback::RequireDownMigration>());

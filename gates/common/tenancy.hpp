@@ -1,0 +1,50 @@
+// Tenants as the cluster describes them (ARCHITECTURE.md §5): a namespace labelled
+// schemagate.io/tenant owns the schemas of its schemagate.io/schemas annotation (or
+// the policy's schema template) and the databases of schemagate.io/databases (or the
+// database template). Shared by the tenancy gates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gates/context.hpp"
+
+namespace schemagate::gates {
+
+struct Tenant {
+  std::string id;
+  std::string namespace_name;
+  std::vector<std::string> schemas;
+  std::vector<std::string> databases;
+
+  bool owns_schema(std::string_view s) const;
+  bool owns_database(std::string_view d) const;
+  // A role belongs to the tenant when its name is the tenant id, one of its schemas
+  // or database names, or starts with one of those followed by '_' (acme_rw,
+  // tenant_acme_owner): the naming convention the operator guide documents.
+  bool owns_role(std::string_view role) const;
+  std::string schema_list() const;
+};
+
+// "tenant_{tenant}" with {tenant} replaced.
+std::string expand_tenant_template(std::string_view tmpl, std::string_view tenant);
+
+// The tenant of a namespace: nullopt without the tenant label.
+std::optional<Tenant> tenant_of(const Namespace& ns, const Policy& policy);
+
+// The tenant of the Job under review: its namespace from the cluster view. nullopt
+// when there is no Job, no cluster view, no such namespace or no tenant label.
+std::optional<Tenant> job_tenant(const Context& ctx);
+
+// Which tenant other than `self` owns a schema (a database when `database`): scans
+// the namespaces — call it only for a name `self` does not own.
+std::optional<Tenant> other_owner(const Context& ctx, const Tenant& self, std::string_view name,
+                                  bool database);
+
+bool is_shared_schema(const Policy& policy, std::string_view schema);
+// pg_catalog, information_schema and pg_temp: readable by everyone.
+bool is_system_schema(std::string_view schema);
+
+}  // namespace schemagate::gates

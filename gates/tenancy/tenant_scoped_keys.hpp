@@ -1,0 +1,16 @@
+#pragma once
+#include "gates/common/statement_gate.hpp"
+
+namespace schemagate::gates::tenancy {
+
+// In shared-schema tenancy, a foreign key or unique key that leaves out the tenant column is denied.
+class TenantScopedKeys final : public StatementGate {
+ public:
+  const GateInfo& info() const override;
+
+ protected:
+  void check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
+             Reporter& out) const override;
+};
+
+}  // namespace schemagate::gates::tenancy
