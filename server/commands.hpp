@@ -15,6 +15,7 @@ int cmd_gates(const Args& args);
 int cmd_explain(const Args& args);
 int cmd_version(const Args& args);
 int cmd_serve(const Args& args);
+int cmd_plan(const Args& args);
 
 // The documentation page of a gate (gates/<category>/<name>.md, embedded at build
 // time); empty when the gate has none.

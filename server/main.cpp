@@ -18,6 +18,8 @@ commands:
            [--max-body-bytes N] [--max-connections N] [--shutdown-grace S] [--read-timeout S]
   check    [--config F] [--cluster-state F] [-f job.yaml ...] [--format text|json|sarif|github] PATH...
   review   [--config F] [--cluster-state F] < admissionreview.json: print the AdmissionReview reply
+  plan     --job-template job.yaml --migrations DIR --cluster-state F [--waves canary=N,batch=N]
+           [--canary t1,t2] [--config F] [--namespace-selector sel]: per-tenant rollout YAML on stdout
   gates    list every gate with its default severity and summary
   explain  <gate-id>: print the gate's documentation
   version  print the version
@@ -38,8 +40,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   Args args(argv + 2, argv + argc);
   static const std::map<std::string, int (*)(const Args&)> kCommands = {
-      {"check", cmd_check},     {"review", cmd_review},   {"gates", cmd_gates},
-      {"explain", cmd_explain}, {"version", cmd_version}, {"serve", cmd_serve},
+      {"check", cmd_check},     {"review", cmd_review}, {"gates", cmd_gates}, {"explain", cmd_explain},
+      {"version", cmd_version}, {"serve", cmd_serve},   {"plan", cmd_plan},
   };
   if (command == "-h" || command == "--help" || command == "help") {
     std::cout << kUsage;
