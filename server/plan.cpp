@@ -273,6 +273,16 @@ bool make_plan(const PlanInput& input, const PlanOptions& options, Plan& out, st
     error = "the migrations directory holds no .sql file";
     return false;
   }
+  // The apiserver refuses a ConfigMap over 1 MiB (data plus metadata); fail here, not mid-rollout.
+  std::size_t bytes = 0;
+  for (const auto& [k, v] : files)
+    bytes += k.size() + v.size();
+  constexpr std::size_t kConfigMapLimit = 1000 * 1000;
+  if (bytes > kConfigMapLimit) {
+    error = "the migrations hold " + std::to_string(bytes) +
+            " bytes, more than a ConfigMap can (1 MiB): split the directory and plan each part";
+    return false;
+  }
   out = Plan{};
   out.hash8 = content_hash({files.begin(), files.end()}).substr(0, 8);
 

@@ -50,8 +50,8 @@ docs = [d for d in yaml_subset.load_all(open(sys.argv[2]).read()) if d]
 print(eval(sys.argv[3], {"docs": docs, "json": json}))
 PY
 }
-check_eq "15 objects: ConfigMap, Job, rollback Job for 5 tenants" \
-  "['ConfigMap', 'Job', 'Job']*5" "$(read_plan "$tmp/plan.yaml" "'[%r, %r, %r]*5' % tuple(d['kind'] for d in docs[:3]) if [d['kind'] for d in docs] == [d['kind'] for d in docs[:3]]*5 else [d['kind'] for d in docs]")"
+check_eq "15 objects: ConfigMap, Job, rollback Job for 5 tenants" "True" \
+  "$(read_plan "$tmp/plan.yaml" "[d['kind'] for d in docs] == ['ConfigMap', 'Job', 'Job'] * 5")"
 check_eq "every Job hardened" "True" "$(read_plan "$tmp/plan.yaml" "all(d['spec']['backoffLimit'] == 0 and d['spec']['template']['spec']['restartPolicy'] == 'Never' and d['metadata']['labels']['schemagate.io/migration'] == 'true' and 'lock_timeout=5s' in [e for e in d['spec']['template']['spec']['containers'][0]['env'] if e['name'] == 'PGOPTIONS'][0]['value'] for d in docs if d['kind'] == 'Job')")"
 check_eq "rollback Jobs suspended" "True" "$(read_plan "$tmp/plan.yaml" "all(d['spec'].get('suspend') is True for d in docs if d['metadata']['labels'].get('schemagate.io/rollback') == 'true') and sum(1 for d in docs if d['metadata']['labels'].get('schemagate.io/rollback') == 'true') == 5")"
 check_eq "ConfigMap holds the migration files verbatim" "True" "$(read_plan "$tmp/plan.yaml" "docs[0]['data']['000001_create_invoices.up.sql'] == open('$ex/migrations/000001_create_invoices.up.sql').read()")"

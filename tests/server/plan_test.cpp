@@ -201,6 +201,18 @@ TEST_CASE("plan selects tenants by namespace label and refuses empty plans") {
         "no Namespace labelled schemagate.io/tenant matches --namespace-selector in the cluster state");
 }
 
+TEST_CASE("plan refuses migrations that do not fit one ConfigMap") {
+  Fixture f;
+  f.input.migrations = {{"m/000001_big.up.sql", std::string(1'100'000, ' ')}};
+  Plan p;
+  std::string error;
+  CHECK_FALSE(make_plan(f.input, f.options, p, error));
+  CHECK(error ==
+        "the migrations hold 1100017 bytes, more than a ConfigMap can (1 MiB): split the directory and plan "
+        "each "
+        "part");
+}
+
 TEST_CASE("parse_waves reads canary and batch, and rejects the rest") {
   server::WaveSpec w;
   std::string error;
