@@ -68,6 +68,14 @@ AdmissionReviewer::AdmissionReviewer(const ReviewerConfig& config, const gates::
   if (!config.cluster_state_path.empty()) {
     cluster_ = std::make_unique<k8s::StaticClusterView>(config.cluster_state_path);
   }
+  if (!config.kubeconfig_path.empty() || config.in_cluster) {
+    k8s::ClusterConfig kc = config.kubeconfig_path.empty() ? k8s::load_in_cluster_config()
+                                                           : k8s::load_kubeconfig(config.kubeconfig_path);
+    k8s::LiveClusterViewOptions live_options;
+    live_options.max_staleness_seconds = policy_.load()->cache.max_staleness_seconds;
+    live_ = std::make_unique<k8s::LiveClusterView>(kc, live_options);
+    live_->start();
+  }
 }
 
 std::unique_ptr<Reviewer> make_admission_reviewer(const ReviewerConfig& config) {
@@ -135,9 +143,26 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
 
   // One snapshot for the whole evaluation: a reload mid-request cannot mix states.
   std::shared_ptr<const k8s::ClusterSnapshot> snapshot = cluster_ ? cluster_->snapshot() : nullptr;
+  std::shared_ptr<const gates::ClusterView> live_view = live_ ? live_->view() : nullptr;
+  if (live_view && !live_view->synced()) {
+    // A stale or unsynced live view cannot answer tenancy and concurrency questions:
+    // migration Jobs get the policy's failure mode (docs/live-cluster.md).
+    const json& label = at(at(at(req.object, "metadata"), "labels"), "schemagate.io/migration");
+    if (label.is_string() && label.get<std::string>() == "true") {
+      char age[32];
+      std::snprintf(age, sizeof(age), "%.0f", live_->age_seconds());
+      out.decision = "error";
+      out.body = encode_admission_review(response_internal_error(
+          req.uid,
+          std::string("cluster view is not synced: no successful contact with the apiserver for ") + age +
+              " s (cache.maxStalenessSeconds " + std::to_string(policy.cache.max_staleness_seconds) + ")",
+          policy.failure_mode == gates::FailureMode::kClosed));
+      return;
+    }
+  }
   JobContextOptions options;
   options.policy = &policy;
-  options.cluster = snapshot.get();
+  options.cluster = live_view ? live_view.get() : snapshot.get();
   options.cache = &cache_;
   options.operation = req.operation;
   options.dry_run = req.dry_run;
@@ -161,10 +186,12 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
 bool AdmissionReviewer::ready() const {
   // Without a cluster view (none configured) there is nothing to wait for; migration
   // Jobs are then denied by job.require-migration-sql, which is the safe answer.
-  return policy_.load() != nullptr && (cluster_ == nullptr || cluster_->synced());
+  return policy_.load() != nullptr && (cluster_ == nullptr || cluster_->synced()) &&
+         (live_ == nullptr || live_->synced());
 }
 
 void AdmissionReviewer::refresh() {
+  if (live_) live_->set_max_staleness_seconds(policy_.load()->cache.max_staleness_seconds);
   if (cluster_) {
     std::uint64_t failed = cluster_->reloads_failed();
     cluster_->reload_if_changed();
@@ -195,7 +222,7 @@ void AdmissionReviewer::refresh() {
 
 void AdmissionReviewer::append_metrics(std::string& out) const {
   char buf[64];
-  bool synced = cluster_ && cluster_->synced();
+  bool synced = (cluster_ && cluster_->synced()) || (live_ && live_->synced());
   out += "# HELP schemagate_clusterview_synced Whether the cluster view reflects its source.\n";
   out += "# TYPE schemagate_clusterview_synced gauge\n";
   out += "schemagate_clusterview_synced " + std::string(synced ? "1" : "0") + "\n";
@@ -212,6 +239,14 @@ void AdmissionReviewer::append_metrics(std::string& out) const {
            std::to_string(cluster_->reloads_ok()) + "\n";
     out += "schemagate_clusterview_reloads_total{result=\"failure\"} " +
            std::to_string(cluster_->reloads_failed()) + "\n";
+  }
+  if (live_) {
+    std::snprintf(buf, sizeof(buf), "%.3f", live_->age_seconds());
+    out +=
+        "# HELP schemagate_clusterview_age_seconds Seconds since the live view's last apiserver contact.\n";
+    out += "# TYPE schemagate_clusterview_age_seconds gauge\n";
+    out += "schemagate_clusterview_age_seconds " + std::string(buf) + "\n";
+    live_->append_metrics(out);
   }
   out += "# HELP schemagate_policy_reloads_total Reloads of the policy file by result.\n";
   out += "# TYPE schemagate_policy_reloads_total counter\n";

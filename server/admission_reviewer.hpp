@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gates/engine.hpp"
+#include "k8s/live_cluster_view.hpp"
 #include "k8s/static_cluster_view.hpp"
 #include "server/admission.hpp"
 #include "server/migration_cache.hpp"
@@ -47,6 +48,7 @@ class AdmissionReviewer final : public Reviewer {
   gates::Engine engine_;
   std::atomic<std::shared_ptr<const gates::Policy>> policy_;
   std::unique_ptr<k8s::StaticClusterView> cluster_;
+  std::unique_ptr<k8s::LiveClusterView> live_;  // --kubeconfig or in-cluster; stops its informers
   mutable MigrationCache cache_;
 
   std::mutex reload_mu_;  // refresh() bookkeeping only; review() never takes it

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string>
 
+#include "k8s/config.hpp"
 #include "server/commands.hpp"
 #include "server/flags.hpp"
 #include "server/http_server.hpp"
@@ -46,7 +47,7 @@ unsigned long long parse_count(const std::string& flag, const std::string& text,
 int cmd_serve(const Args& args) {
   Flags flags(args, {"--config", "--tls-cert", "--tls-key", "--listen", "--cluster-state", "--threads",
                      "--max-body-bytes", "--max-connections", "--shutdown-grace", "--read-timeout",
-                     "--idle-timeout", "--handshake-timeout"});
+                     "--idle-timeout", "--handshake-timeout", "--kubeconfig"});
   if (!flags.positional().empty()) throw UsageError("serve takes no positional arguments");
   ServerOptions options;
   auto cert = flags.get("--tls-cert");
@@ -69,6 +70,12 @@ int cmd_serve(const Args& args) {
     options.handshake_timeout = parse_duration("--handshake-timeout", *v);
 
   ReviewerConfig reviewer_config{*config, flags.get_or("--cluster-state", "")};
+  reviewer_config.kubeconfig_path = flags.get_or("--kubeconfig", "");
+  if (!reviewer_config.kubeconfig_path.empty() && !reviewer_config.cluster_state_path.empty())
+    throw UsageError("serve takes --cluster-state or --kubeconfig, not both");
+  // In a pod with neither flag, watch the cluster we run in (docs/live-cluster.md).
+  reviewer_config.in_cluster = reviewer_config.kubeconfig_path.empty() &&
+                               reviewer_config.cluster_state_path.empty() && k8s::in_cluster_env();
   auto reviewer = make_admission_reviewer(reviewer_config);  // throws on a bad policy or state: exit 2
   return serve_https(options, *reviewer);
 }

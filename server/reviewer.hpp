@@ -42,6 +42,10 @@ class Reviewer {
 struct ReviewerConfig {
   std::string policy_path;         // --config; empty: built-in defaults
   std::string cluster_state_path;  // --cluster-state: static ClusterView from a YAML file
+  // --kubeconfig: live ClusterView (informers, docs/live-cluster.md) from this kubeconfig;
+  // `in_cluster`: the same from the pod's service account. Both empty/false: no live view.
+  std::string kubeconfig_path = {};
+  bool in_cluster = false;
 };
 
 // The admission reviewer (server/admission_reviewer.cpp). Throws at start-up only,
