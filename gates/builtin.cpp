@@ -42,6 +42,10 @@
 #include "gates/tenancy/require_tenant_label.hpp"
 #include "gates/tenancy/tenant_scoped_keys.hpp"
 #include "gates/registry.hpp"
+// concurrency
+#include "gates/concurrency/max_concurrent_migrations.hpp"
+#include "gates/concurrency/namespace_freeze.hpp"
+#include "gates/concurrency/one_migration_per_database.hpp"
 // lint: destructive changes, transactions and types (helper C)
 #include "gates/lint/ban_drop_table.hpp"
 #include "gates/lint/ban_drop_column.hpp"
@@ -122,6 +126,11 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<tenancy::RequireTenantColumn>());
   r.add(std::make_unique<tenancy::TenantScopedKeys>());
   r.add(std::make_unique<tenancy::RequireRowLevelSecurity>());
+
+  // concurrency: one migration per database, a cluster-wide limit, freezes
+  r.add(std::make_unique<concurrency::NamespaceFreeze>());
+  r.add(std::make_unique<concurrency::OneMigrationPerDatabase>());
+  r.add(std::make_unique<concurrency::MaxConcurrentMigrations>());
 
   // rollback (helper R)
   r.add(std::make_unique<rollback::RequireDownMigration>());
