@@ -450,7 +450,7 @@ WatchResult BeastApiClient::watch(std::string_view path, const WatchOptions& o,
     done = false;
     c->lowest().expires_after(options_.watch_idle_timeout);
     with_stream(*c, [&](auto& s) {
-      http::async_read(s, c->buffer, parser, [&](beast::error_code e, std::size_t) {
+      http::async_read_some(s, c->buffer, parser, [&](beast::error_code e, std::size_t) {
         ec = e;
         done = true;
       });
