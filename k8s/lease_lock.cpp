@@ -88,9 +88,10 @@ std::string lease_name(std::string_view tenant, std::string_view database) {
   return name + suffix;
 }
 
-std::string default_lease_namespace() {
+std::string default_lease_namespace(std::string_view fallback) {
   const char* ns = std::getenv("POD_NAMESPACE");
-  return ns != nullptr && *ns != '\0' ? std::string(ns) : std::string("schemagate");
+  if (ns != nullptr && *ns != '\0') return ns;
+  return fallback.empty() ? std::string("schemagate") : std::string(fallback);
 }
 
 std::optional<Clock::time_point> parse_rfc3339(std::string_view s) {

@@ -27,8 +27,9 @@ namespace schemagate::k8s {
 // so two targets that sanitize alike still get two Leases.
 std::string lease_name(std::string_view tenant, std::string_view database);
 
-// The Lease namespace: $POD_NAMESPACE, else "schemagate" (the chart's namespace).
-std::string default_lease_namespace();
+// The Lease namespace: $POD_NAMESPACE, else `fallback` (the service account's or the
+// kubeconfig context's namespace), else "schemagate" (the chart's namespace).
+std::string default_lease_namespace(std::string_view fallback = {});
 
 // RFC 3339 (MicroTime "2024-05-01T10:00:00.000000Z", or with an offset) to a time
 // point; nullopt when malformed.

@@ -2,12 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <set>
 #include <stdexcept>
 
+#include "gates/concurrency/migration_target.hpp"
 #include "server/job_input.hpp"
 
 namespace schemagate::server {
@@ -75,6 +77,14 @@ AdmissionReviewer::AdmissionReviewer(const ReviewerConfig& config, const gates::
     live_options.max_staleness_seconds = policy_.load()->cache.max_staleness_seconds;
     live_ = std::make_unique<k8s::LiveClusterView>(kc, live_options);
     live_->start();
+    k8s::ApiClientOptions lease_options;  // up to five calls inside the webhook's 10 s
+    lease_options.connect_timeout = std::chrono::milliseconds(1500);
+    lease_options.handshake_timeout = std::chrono::milliseconds(1500);
+    lease_options.request_timeout = std::chrono::milliseconds(1500);
+    lease_options.user_agent = "schemagate-lease";
+    lease_client_ = k8s::make_api_client(kc, lease_options);
+    leases_ = std::make_unique<k8s::LeaseLock>(*lease_client_,
+                                               k8s::default_lease_namespace(live_->lease_namespace()));
   }
 }
 
@@ -175,12 +185,68 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   if (out.job_name.empty()) out.job_name = jc->job.meta.name;
 
   gates::Verdict verdict = engine_.evaluate(jc->ctx);
+  // The one write on the request path (ARCHITECTURE.md §8): only for an admitted,
+  // real CREATE of a migration. Dry runs take no Lease (sideEffects: NoneOnDryRun).
+  if (leases_ && !req.dry_run && req.operation == "CREATE" && verdict.decision == gates::Decision::kAllow &&
+      jc->job.is_migration() && !take_lease(req, policy, *jc, options.cluster, verdict, out))
+    return;
   ReplyContext rc{req.uid, job_display(req, jc->job)};
   out.body = encode_admission_review(response_for_verdict(rc, verdict));
   out.decision = verdict.decision == gates::Decision::kDeny ? "deny" : "allow";
   out.fired_gates = verdict.fired_gates();
   for (const gates::Finding& f : verdict.findings)
     out.finding_gates.push_back(f.gate_id);
+}
+
+bool AdmissionReviewer::take_lease(const AdmissionRequest& req, const gates::Policy& policy,
+                                   const JobContext& jc, const gates::ClusterView* view,
+                                   gates::Verdict& verdict, ReviewOutcome& out) const {
+  static constexpr std::string_view kGate = "concurrency.one-migration-per-database";
+  const gates::Gate* gate = registry_.find(std::string(kGate));
+  if (gate == nullptr) return true;
+  const std::string& ns = jc.ctx.namespace_name;
+  // The gate off, or approved for this Job: the Lease is its cross-replica half.
+  gates::Severity severity = policy.severity_for(gate->info(), ns);
+  const auto& approved = jc.ctx.approval.gate_ids;
+  if (severity == gates::Severity::kOff ||
+      (jc.ctx.approval.valid && std::find(approved.begin(), approved.end(), kGate) != approved.end()))
+    return true;
+  std::optional<gates::Namespace> ns_obj = view != nullptr ? view->get_namespace(ns) : std::nullopt;
+  gates::concurrency::MigrationTarget target =
+      gates::concurrency::migration_target(jc.job, ns, ns_obj ? &*ns_obj : nullptr, policy);
+  k8s::LeaseClaim claim;
+  claim.tenant = target.tenant;
+  claim.database = target.database;
+  std::string name = jc.job.meta.name.empty() ? req.name : jc.job.meta.name;
+  claim.holder = ns + "/" + (name.empty() ? "uid-" + req.uid : name);
+  claim.duration_seconds = policy.concurrency.lease_duration_seconds;
+  k8s::LeaseResult lease = leases_->acquire(claim, view, std::chrono::system_clock::now());
+  if (lease.outcome == k8s::LeaseOutcome::kWon) return true;
+  gates::Finding f;
+  f.gate_id = std::string(kGate);
+  f.location.source =
+      target.database_from_annotation ? "metadata.annotations[schemagate.io/database]" : "metadata.namespace";
+  if (lease.outcome == k8s::LeaseOutcome::kError) {
+    std::string what = "database Lease for " + target.display() + " not taken: " + lease.detail;
+    if (policy.failure_mode == gates::FailureMode::kClosed) {
+      out.decision = "error";
+      out.body = encode_admission_review(response_internal_error(req.uid, what, true));
+      return false;
+    }
+    f.severity = gates::Severity::kWarning;
+    f.message = what + " (failureMode open: admitted).";
+    f.help = "Check the webhook's RBAC for leases in namespace " + leases_->lease_namespace() +
+             " and the apiserver's health.";
+  } else {
+    f.severity = severity;
+    f.message = "another migration of " + target.display() + " was admitted first (lease " + lease.lease +
+                " held by " + lease.holder + ")";
+    f.help = "Wait until Job " + lease.holder + " completes or fails, then create this Job again.";
+  }
+  verdict.findings.push_back(std::move(f));
+  verdict.would_deny = verdict.count(gates::Severity::kError) > 0;
+  if (verdict.would_deny && !verdict.audit) verdict.decision = gates::Decision::kDeny;
+  return true;
 }
 
 bool AdmissionReviewer::ready() const {
@@ -248,6 +314,7 @@ void AdmissionReviewer::append_metrics(std::string& out) const {
     out += "schemagate_clusterview_age_seconds " + std::string(buf) + "\n";
     live_->append_metrics(out);
   }
+  if (leases_) leases_->append_metrics(out);
   out += "# HELP schemagate_policy_reloads_total Reloads of the policy file by result.\n";
   out += "# TYPE schemagate_policy_reloads_total counter\n";
   out += "schemagate_policy_reloads_total{result=\"success\"} " + std::to_string(policy_reloads_ok_.load()) +

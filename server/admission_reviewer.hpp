@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gates/engine.hpp"
+#include "k8s/lease_lock.hpp"
 #include "k8s/live_cluster_view.hpp"
 #include "k8s/static_cluster_view.hpp"
 #include "server/admission.hpp"
@@ -16,6 +17,8 @@
 #include "server/reviewer.hpp"
 
 namespace schemagate::server {
+
+struct JobContext;
 
 class AdmissionReviewer final : public Reviewer {
  public:
@@ -42,6 +45,10 @@ class AdmissionReviewer final : public Reviewer {
   // The evaluation proper; may throw only on a bug or allocation failure, which
   // review() turns into the failure-mode answer.
   void evaluate(const AdmissionRequest& req, const gates::Policy& policy, ReviewOutcome& out) const;
+  // After an admitting verdict on a real CREATE: takes the database Lease. Losing it
+  // adds a finding to `verdict`; an API error answers per the failure mode (false).
+  bool take_lease(const AdmissionRequest& req, const gates::Policy& policy, const JobContext& jc,
+                  const gates::ClusterView* view, gates::Verdict& verdict, ReviewOutcome& out) const;
 
   std::string policy_path_;
   const gates::Registry& registry_;
@@ -49,6 +56,10 @@ class AdmissionReviewer final : public Reviewer {
   std::atomic<std::shared_ptr<const gates::Policy>> policy_;
   std::unique_ptr<k8s::StaticClusterView> cluster_;
   std::unique_ptr<k8s::LiveClusterView> live_;  // --kubeconfig or in-cluster; stops its informers
+  // The database Lease (docs/concurrency.md): with the live view only; its own
+  // client, with request-path timeouts.
+  std::unique_ptr<k8s::ApiClient> lease_client_;
+  std::unique_ptr<k8s::LeaseLock> leases_;
   mutable MigrationCache cache_;
 
   std::mutex reload_mu_;  // refresh() bookkeeping only; review() never takes it
