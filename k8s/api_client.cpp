@@ -238,6 +238,9 @@ class BeastApiClient final : public ApiClient {
       error = "connect " + url_.host_header + ": " + ec.message();
       return nullptr;
     }
+    // Asio's SSL stream writes a request's header and body as separate records: with
+    // Nagle on, the body waits for the peer's delayed ACK (40 ms on Linux) per call.
+    c->lowest().socket().set_option(tcp::no_delay(true), ec);
     if (!url_.tls) return c;
     SSL* ssl = c->tls->native_handle();
     beast::error_code addr_ec;
