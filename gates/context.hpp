@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gates/cluster_view.hpp"
+#include "gates/finding_cache.hpp"
 #include "gates/policy.hpp"
 #include "gates/sql/migration.hpp"
 
@@ -45,10 +46,14 @@ class Context {
   // gates, never swallowed.
   std::vector<std::string> input_errors;
   const std::vector<SuppressionUse>* suppression_uses = nullptr;
+  // Memo of lint and rollback findings across requests (the reviewer owns one);
+  // null: every gate runs (the CLI).
+  FindingCache* finding_cache = nullptr;
 
   int pg_major() const { return policy ? policy->postgres_version : 15; }
-  std::vector<const sql::Script*> scripts() const {
-    return migrations ? migrations->scripts() : std::vector<const sql::Script*>{};
+  const std::vector<const sql::Script*>& scripts() const {
+    static const std::vector<const sql::Script*> kNone;
+    return migrations ? migrations->scripts() : kNone;
   }
 };
 

@@ -46,6 +46,7 @@ struct Finding {
 
   // Engine bookkeeping, not part of the output.
   const sql::Script* script = nullptr;
+  int script_index = -1;  // position of `script` in the set's scripts() (cached findings)
 };
 
 struct OptionSpec {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -260,8 +261,10 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
 
 bool parse_policy(const std::string& text, const std::string& source, const Registry& registry, Policy& out,
                   std::string& error) {
+  static std::atomic<std::uint64_t> generations{0};
   Policy p;
   p.source = source;
+  p.generation = ++generations;
   try {
     YAML::Node root = YAML::Load(text);
     parse(source, root, registry, p);

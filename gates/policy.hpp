@@ -27,6 +27,7 @@ struct GateSetting {
 
 struct Policy {
   std::string source = "<defaults>";  // file it came from
+  std::uint64_t generation = 0;       // distinct for every parsed policy (keys cached findings)
   int postgres_version = 15;
   Mode mode = Mode::kEnforce;
   FailureMode failure_mode = FailureMode::kClosed;

@@ -184,6 +184,7 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   std::unique_ptr<JobContext> jc = build_job_context(req.object, ns, options);
   if (out.job_name.empty()) out.job_name = jc->job.meta.name;
 
+  jc->ctx.finding_cache = &findings_;
   gates::Verdict verdict = engine_.evaluate(jc->ctx);
   // The one write on the request path (ARCHITECTURE.md §8): only for an admitted,
   // real CREATE of a migration. Dry runs take no Lease (sideEffects: NoneOnDryRun).
@@ -326,6 +327,11 @@ void AdmissionReviewer::append_metrics(std::string& out) const {
   out += "schemagate_migration_cache_lookups_total{result=\"hit\"} " + std::to_string(cache_.hits()) + "\n";
   out +=
       "schemagate_migration_cache_lookups_total{result=\"miss\"} " + std::to_string(cache_.misses()) + "\n";
+  out += "# HELP schemagate_finding_cache_lookups_total Memoized lint/rollback findings lookups by result.\n";
+  out += "# TYPE schemagate_finding_cache_lookups_total counter\n";
+  out += "schemagate_finding_cache_lookups_total{result=\"hit\"} " + std::to_string(findings_.hits()) + "\n";
+  out +=
+      "schemagate_finding_cache_lookups_total{result=\"miss\"} " + std::to_string(findings_.misses()) + "\n";
   out += "# HELP schemagate_migration_cache_sets Parsed migration sets held in the cache.\n";
   out += "# TYPE schemagate_migration_cache_sets gauge\n";
   out += "schemagate_migration_cache_sets " + std::to_string(cache_.size()) + "\n";

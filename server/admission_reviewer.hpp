@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gates/engine.hpp"
+#include "gates/finding_cache.hpp"
 #include "k8s/lease_lock.hpp"
 #include "k8s/live_cluster_view.hpp"
 #include "k8s/static_cluster_view.hpp"
@@ -61,6 +62,7 @@ class AdmissionReviewer final : public Reviewer {
   std::unique_ptr<k8s::ApiClient> lease_client_;
   std::unique_ptr<k8s::LeaseLock> leases_;
   mutable MigrationCache cache_;
+  mutable gates::FindingCache findings_;  // lint/rollback findings per migration set
 
   std::mutex reload_mu_;  // refresh() bookkeeping only; review() never takes it
   FileId policy_id_;

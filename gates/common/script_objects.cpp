@@ -55,14 +55,8 @@ bool schema_created_earlier(const sql::Script& script, const sql::Statement& st,
   return false;
 }
 
-std::uint32_t node_offset(const sql::Script& script, const sql::Statement& st, sql::Node located) {
-  sql::Node loc = located["location"];
-  if (!loc.is_int() || loc.integer() < 0) return st.offset;
-  auto rel = static_cast<std::uint32_t>(loc.integer());
-  auto inside = [&](std::uint32_t at) { return at >= st.offset && at < st.offset + st.length; };
-  if (script.errors.empty() && inside(script.begin + rel)) return script.begin + rel;
-  if (inside(st.span_begin + rel)) return st.span_begin + rel;
-  return st.offset;
+std::uint32_t node_offset(const sql::Script&, const sql::Statement& st, sql::Node located) {
+  return st.offset_of(located);
 }
 
 }  // namespace schemagate::gates::objects

@@ -149,7 +149,8 @@ class JsonParser {
       if (neg) ++q;
       const char* digits = q;
       std::uint64_t v = 0;
-      while (q != end_ && *q >= '0' && *q <= '9' && q - digits < 18) v = v * 10 + static_cast<unsigned>(*q++ - '0');
+      while (q != end_ && *q >= '0' && *q <= '9' && q - digits < 18)
+        v = v * 10 + static_cast<unsigned>(*q++ - '0');
       if (q != digits && (q == end_ || (*q != '.' && *q != 'e' && *q != 'E' && (*q < '0' || *q > '9')))) {
         out.type = JsonValue::Type::kInt;
         out.u.i = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);

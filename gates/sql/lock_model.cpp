@@ -462,6 +462,35 @@ void dml(std::string_view tag, Node s, StatementFacts& f, Builder& b) {
   }
 }
 
+// One pass over the whole tree: RangeVars appear wrapped ({"RangeVar": {...}} in
+// FROM lists) and bare (the "relation" of UPDATE or ALTER TABLE), so any object with
+// a "relname" is one. A foreign key's pktable is visited after its Constraint.
+void collect_schema_refs(Node n, std::vector<const JsonValue*>& fk_targets, std::vector<SchemaRef>& out,
+                         int depth) {
+  if (depth > 2000) return;
+  if (n.is_array()) {
+    for (Node c : n)
+      collect_schema_refs(c, fk_targets, out, depth + 1);
+    return;
+  }
+  if (!n.is_object()) return;
+  Node relname = n["relname"];
+  if (relname.is_string()) {
+    std::string_view schema = n["schemaname"].str();
+    if (!schema.empty()) {
+      bool fk = std::find(fk_targets.begin(), fk_targets.end(), n.raw()) != fk_targets.end();
+      out.push_back(SchemaRef{RelationName{std::string(schema), std::string(relname.str())},
+                              static_cast<std::int32_t>(n["location"].integer(-1)), fk});
+    }
+    return;  // a RangeVar holds no further relations (its alias has none)
+  }
+  if (n["contype"].str() == "CONSTR_FOREIGN") fk_targets.push_back(n["pktable"].raw());
+  for (const JsonMember* m = n.members_begin(); m != n.members_end(); ++m) {
+    Node child(&m->value);
+    if (child.is_object() || child.is_array()) collect_schema_refs(child, fk_targets, out, depth + 1);
+  }
+}
+
 }  // namespace
 
 StatementFacts analyze_statement(Node ast, int pg_major) {
@@ -643,6 +672,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     // Fall back to the node name, e.g. "CreateCastStmt" -> "CreateCastStmt".
     f.kind = std::string(tag);
   }
+  std::vector<const JsonValue*> fk_targets;
+  collect_schema_refs(ast, fk_targets, f.schema_refs, 0);
   return f;
 }
 

@@ -30,14 +30,26 @@ struct Statement {
   std::uint32_t span_begin = 0;  // byte offsets in the source text
   std::uint32_t offset = 0;
   std::uint32_t length = 0;
-  Position position;  // of the first token
-  Node ast;           // {"IndexStmt": {...}}
+  std::uint32_t node_base = 0;  // parse-tree "location" fields count from here
+  Position position;            // of the first token
+  Node ast;                     // {"IndexStmt": {...}}
   StatementFacts facts;
   bool in_transaction = false;  // runs inside a transaction block (explicit, tool or implicit)
   int transaction = -1;         // which block within the script; -1 = autocommit
 
   std::string_view tag() const { return ast.tag(); }
   Node body() const { return ast.body(); }
+  // The source offset of a parse-tree node's "location" (e.g. a RangeVar), or the
+  // statement's first token when the node has none.
+  std::uint32_t offset_of(Node located) const {
+    Node loc = located["location"];
+    return offset_at(loc.is_int() ? static_cast<std::int32_t>(loc.integer()) : -1);
+  }
+  std::uint32_t offset_at(std::int32_t location) const {
+    if (location < 0) return offset;
+    auto at = node_base + static_cast<std::uint32_t>(location);
+    return at >= offset && at < offset + length ? at : offset;
+  }
 };
 
 struct SyntaxError {
@@ -113,9 +125,14 @@ class MigrationSet {
   // SQL extracted from Go migrations, positions mapped to their file in `sources`.
   std::vector<std::unique_ptr<SourceText>> extracted;
 
-  // Every script, ups in version order then downs.
-  std::vector<const Script*> scripts() const;
+  // Every script, ups in version order then downs (built once, when the set is).
+  const std::vector<const Script*>& scripts() const { return script_list_; }
   std::size_t statement_count() const;
+  // Fills the script list; build_migration_set calls it after ordering migrations.
+  void index_scripts();
+
+ private:
+  std::vector<const Script*> script_list_;
 };
 
 // Builds a migration set from named texts (files read by the caller, ConfigMap keys).
@@ -127,6 +144,9 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
 // sets `error` naming the path when one cannot be read.
 bool read_migration_paths(const std::vector<std::string>& paths, std::vector<MigrationInput>& out,
                           std::string& error);
+
+// Reads a whole regular file into `out`; false with `error` naming the path.
+bool read_text_file(const std::string& path, std::string& out, std::string& error);
 
 // Sorts versions numerically where they are numbers ("2" < "10", "1.2" < "1.10").
 bool version_less(std::string_view a, std::string_view b);

@@ -76,6 +76,7 @@ bool parse_chunk(std::string_view text, std::size_t base, std::size_t len, Parse
     st.offset = static_cast<std::uint32_t>(base + first);
     st.length = first < stmt_end ? trimmed_length(chunk, first, stmt_end) : 0;
     st.ast = raw["stmt"];
+    st.node_base = static_cast<std::uint32_t>(base);
     out.statements.push_back(st);
   }
   out.documents.push_back(std::move(doc));

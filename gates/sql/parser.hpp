@@ -14,6 +14,7 @@ struct ParsedStatement {
   std::uint32_t span_begin = 0;  // where the statement's text starts, leading comments included
   std::uint32_t offset = 0;      // first token
   std::uint32_t length = 0;      // from offset, up to (not including) the ';'
+  std::uint32_t node_base = 0;   // the parse tree's "location" fields count from here
   Node ast;                      // {"IndexStmt": {...}} as libpg_query emits it
 };
 

@@ -45,6 +45,14 @@ struct RelationLock {
   bool is_new = false;  // created earlier in the same migration script: exempt from lock gates
 };
 
+// A schema-qualified relation the statement names anywhere (DML, DDL, subqueries,
+// foreign key targets), collected once at parse time for the tenancy gates.
+struct SchemaRef {
+  RelationName relation;
+  std::int32_t location = -1;  // the node's "location" (see Statement::offset_of)
+  bool fk_target = false;      // the referenced table of a FOREIGN KEY
+};
+
 struct StatementFacts {
   std::string kind;                        // PostgreSQL's command tag: "CREATE INDEX", "ALTER TABLE"
   std::vector<RelationLock> locks;         // one entry per relation, its strongest mode
@@ -52,6 +60,7 @@ struct StatementFacts {
   std::vector<RelationName> drops;         // relations the statement drops
   bool rewrite = false;                    // rewrites the table (and its indexes)
   bool scan = false;                       // reads the whole table while holding its lock
+  std::vector<SchemaRef> schema_refs;      // schema-qualified relations, in source order
   bool transactional = true;               // may run inside a transaction block
   std::string_view not_transactional_why;  // the PostgreSQL doc sentence that says so
 

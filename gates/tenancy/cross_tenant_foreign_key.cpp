@@ -1,6 +1,5 @@
 #include "gates/tenancy/cross_tenant_foreign_key.hpp"
 
-#include "gates/common/script_objects.hpp"
 #include "gates/common/tenancy.hpp"
 
 namespace schemagate::gates::tenancy {
@@ -30,13 +29,14 @@ void CrossTenantForeignKey::evaluate(const Context& ctx, Reporter& out) const {
   if (!self) return;
   for (const sql::Script* script : ctx.scripts()) {
     for (const sql::Statement& st : script->statements) {
+      // Only a schema-qualified target can cross tenants: skip statements without a '.'.
+      if (script->sql(st).find('.') == std::string_view::npos) continue;
       sql::RelationName from = owning_table(st);
-      sql::walk(st.ast, [&](std::string_view tag, sql::Node body) {
-        if (tag != "Constraint" || body["contype"].str() != "CONSTR_FOREIGN") return;
-        sql::RelationName to = sql::range_var(body["pktable"]);
-        // Unqualified targets resolve through the migration's own search_path.
-        if (to.schema.empty() || self->owns_schema(to.schema) || is_system_schema(to.schema)) return;
-        if (is_shared_schema(*ctx.policy, to.schema)) return;  // references into shared schemas are fine
+      for (const sql::SchemaRef& ref : st.facts.schema_refs) {
+        if (!ref.fk_target) continue;
+        const sql::RelationName& to = ref.relation;
+        if (self->owns_schema(to.schema) || is_system_schema(to.schema)) continue;
+        if (is_shared_schema(*ctx.policy, to.schema)) continue;  // references into shared schemas are fine
         std::optional<Tenant> owner = other_owner(ctx, *self, to.schema, false);
         std::string target = owner
                                  ? "tenant " + owner->id + "'s table " + display_relation(to)
@@ -44,7 +44,7 @@ void CrossTenantForeignKey::evaluate(const Context& ctx, Reporter& out) const {
                                        ", which tenant " + self->id + " does not own";
         std::string source = from.empty() ? std::string("a table") : display_relation(from);
         Finding& f =
-            out.report_at(*script, st, objects::node_offset(*script, st, body["pktable"]),
+            out.report_at(*script, st, st.offset_at(ref.location),
                           "Foreign key from tenant " + self->id + "'s " + source + " references " + target +
                               ": the tenants' data can no longer be moved, restored or deleted apart.",
                           "Reference only tables in tenant " + self->id + "'s schemas (" +
@@ -55,7 +55,7 @@ void CrossTenantForeignKey::evaluate(const Context& ctx, Reporter& out) const {
                      "If both tenants need the data, move it to a shared schema the policy lists "
                      "(tenancy.sharedSchemas)."};
         }
-      });
+      }
     }
   }
 }

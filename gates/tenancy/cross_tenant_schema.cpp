@@ -3,7 +3,6 @@
 #include <cctype>
 #include <set>
 
-#include "gates/common/script_objects.hpp"
 #include "gates/common/tenancy.hpp"
 
 namespace schemagate::gates::tenancy {
@@ -26,29 +25,6 @@ struct SchemaUse {
   std::uint32_t offset = 0;
   std::string object;  // what names it: "orders", "search_path", "function body"
 };
-
-// FK targets are judged by tenancy.cross-tenant-foreign-key, not here.
-void collect_fk_targets(sql::Node n, std::set<const sql::JsonValue*>& out) {
-  sql::walk(n, [&](std::string_view tag, sql::Node body) {
-    if (tag == "Constraint" && body["contype"].str() == "CONSTR_FOREIGN") out.insert(body["pktable"].raw());
-  });
-}
-
-template <typename Fn>
-void for_each_object(sql::Node n, const Fn& fn, int depth = 0) {
-  if (depth > 1000) return;
-  if (n.is_array()) {
-    for (sql::Node c : n)
-      for_each_object(c, fn, depth + 1);
-    return;
-  }
-  if (!n.is_object()) return;
-  fn(n);
-  for (const sql::JsonMember* m = n.members_begin(); m != n.members_end(); ++m) {
-    sql::Node child(&m->value);
-    if (child.is_object() || child.is_array()) for_each_object(child, fn, depth + 1);
-  }
-}
 
 bool changes_relation(const sql::Statement& st, const sql::RelationName& r) {
   const sql::RelationLock* l = st.facts.find(r);
@@ -80,19 +56,15 @@ void scan_body(std::string_view body, std::uint32_t offset, const std::vector<st
   }
 }
 
-std::vector<SchemaUse> schema_uses(const Context& ctx, const Tenant& self, const sql::Script& script,
+std::vector<SchemaUse> schema_uses(const Context& ctx, const Tenant& self, const sql::Script& /*script*/,
                                    const sql::Statement& st, std::vector<std::string>& foreign_schemas,
                                    bool& foreign_loaded) {
   std::vector<SchemaUse> uses;
-  std::set<const sql::JsonValue*> fk_targets;
-  collect_fk_targets(st.ast, fk_targets);
-  // RangeVars appear wrapped ({"RangeVar": {...}} in FROM lists) and bare (the
-  // "relation" of UPDATE, ALTER TABLE, CREATE INDEX): any object with a relname.
-  for_each_object(st.ast, [&](sql::Node obj) {
-    if (!obj["relname"].is_string() || fk_targets.count(obj.raw()) || obj["schemaname"].str().empty()) return;
-    sql::RelationName r = sql::range_var(obj);
-    uses.push_back({r.schema, changes_relation(st, r), objects::node_offset(script, st, obj), r.name});
-  });
+  for (const sql::SchemaRef& ref : st.facts.schema_refs) {
+    if (ref.fk_target) continue;  // judged by tenancy.cross-tenant-foreign-key
+    uses.push_back({ref.relation.schema, changes_relation(st, ref.relation), st.offset_at(ref.location),
+                    ref.relation.name});
+  }
   std::string_view tag = st.tag();
   sql::Node b = st.body();
   if (tag == "CreateSchemaStmt") {
@@ -160,6 +132,13 @@ void CrossTenantSchema::evaluate(const Context& ctx, Reporter& out) const {
                          "_...), granted by the platform.");
         }
       }
+      // A qualified name, a function body naming another schema and ALTER ... SET
+      // SCHEMA all need a '.' or a schema statement: most statements have neither,
+      // and a text scan is far cheaper than walking their parse tree.
+      std::string_view tag = st.tag();
+      bool schema_statement = tag == "CreateSchemaStmt" || tag == "DropStmt" ||
+                              tag == "AlterObjectSchemaStmt" || tag == "VariableSetStmt";
+      if (!schema_statement && script->sql(st).find('.') == std::string_view::npos) continue;
       std::set<std::string> reported;
       for (const SchemaUse& use : schema_uses(ctx, *self, *script, st, foreign_schemas, foreign_loaded)) {
         if (use.schema.empty() || self->owns_schema(use.schema) || is_system_schema(use.schema)) continue;
