@@ -11,13 +11,13 @@
 namespace schemagate::server {
 
 struct ReviewOutcome {
-  int http_status = 200;   // 200 for every AdmissionReview answer; 400 only when no reply can be formed
-  std::string body;        // the AdmissionReview response JSON (or an error JSON for 400)
+  int http_status = 200;  // 200 for every AdmissionReview answer; 400 only when no reply can be formed
+  std::string body;       // the AdmissionReview response JSON (or an error JSON for 400)
   std::string uid;
   std::string namespace_name;
   std::string job_name;
   std::string operation;
-  std::string decision;    // "allow" | "deny" | "skip" (not evaluated: not a Job, not a migration) | "error"
+  std::string decision;  // "allow" | "deny" | "skip" (not evaluated: not a Job, not a migration) | "error"
   std::vector<std::string> fired_gates;    // unique gate ids that reported
   std::vector<std::string> finding_gates;  // one entry per finding (for per-gate counters)
   bool dry_run = false;

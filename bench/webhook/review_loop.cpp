@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   auto first = reviewer->review(text);  // cold: parses and memoizes
   auto t0 = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
-  for (int i = 0; i < n; ++i) bytes += reviewer->review(text).body.size();
+  for (int i = 0; i < n; ++i)
+    bytes += reviewer->review(text).body.size();
   auto t1 = std::chrono::steady_clock::now();
   double us = std::chrono::duration<double, std::micro>(t1 - t0).count() / n;
   std::printf("decision %s; %d warm reviews: %.1f us each (reply %zu bytes)\n", first.decision.c_str(), n, us,
