@@ -119,6 +119,7 @@ Job job_from_json(const json& j) {
   const json& spec = field(j, "spec");
   job.backoff_limit = int_field(spec, "backoffLimit");
   job.active_deadline_seconds = int_field(spec, "activeDeadlineSeconds");
+  job.suspended = field(spec, "suspend").is_boolean() && field(spec, "suspend").get<bool>();
   const json& pod = field(field(spec, "template"), "spec");
   job.restart_policy = str(pod, "restartPolicy");
   for (const char* key : {"containers", "initContainers"}) {

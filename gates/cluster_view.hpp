@@ -59,6 +59,7 @@ struct Job {
   ObjectMeta meta;
   std::optional<std::int64_t> backoff_limit;
   std::optional<std::int64_t> active_deadline_seconds;
+  bool suspended = false;  // spec.suspend: no pods until resumed (plan's rollback Jobs)
   std::string restart_policy;
   std::vector<Container> containers;
   std::vector<Container> init_containers;

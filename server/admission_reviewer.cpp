@@ -187,9 +187,11 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   jc->ctx.finding_cache = &findings_;
   gates::Verdict verdict = engine_.evaluate(jc->ctx);
   // The one write on the request path (ARCHITECTURE.md §8): only for an admitted,
-  // real CREATE of a migration. Dry runs take no Lease (sideEffects: NoneOnDryRun).
+  // real CREATE of a migration that is not suspended. Dry runs take no Lease
+  // (sideEffects: NoneOnDryRun).
   if (leases_ && !req.dry_run && req.operation == "CREATE" && verdict.decision == gates::Decision::kAllow &&
-      jc->job.is_migration() && !take_lease(req, policy, *jc, options.cluster, verdict, out))
+      jc->job.is_migration() && !jc->job.suspended &&
+      !take_lease(req, policy, *jc, options.cluster, verdict, out))
     return;
   ReplyContext rc{req.uid, job_display(req, jc->job)};
   out.body = encode_admission_review(response_for_verdict(rc, verdict));

@@ -18,6 +18,7 @@ void MaxConcurrentMigrations::evaluate(const Context& ctx, Reporter& out) const 
   if (ctx.job == nullptr || !ctx.job->is_migration() || ctx.cluster == nullptr || ctx.policy == nullptr)
     return;
   if (ctx.operation != "CREATE" && ctx.operation != "UPDATE") return;
+  if (ctx.job->suspended) return;  // runs nothing until resumed
   const std::size_t limit =
       static_cast<std::size_t>(std::max(1, ctx.policy->concurrency.max_concurrent_migrations));
   std::vector<Job> running = other_active_migrations(ctx);

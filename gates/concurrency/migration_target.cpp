@@ -28,7 +28,7 @@ std::optional<MigrationTarget> job_target(const Context& ctx) {
 }
 
 bool is_active_migration(const Job& job) {
-  return job.is_migration() && !job.finished();
+  return job.is_migration() && !job.finished() && !job.suspended;
 }
 
 bool same_job(const Job& a, std::string_view a_namespace, const Job& b) {

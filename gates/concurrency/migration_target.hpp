@@ -32,8 +32,10 @@ MigrationTarget migration_target(const Job& job, std::string_view namespace_name
 // The target of the Job under review; nullopt without a Job or a policy.
 std::optional<MigrationTarget> job_target(const Context& ctx);
 
-// A labelled migration Job without a Complete or Failed condition: it runs, waits
-// to run, or is about to be retried by its controller.
+// A labelled migration Job without a Complete or Failed condition that is not
+// suspended: it runs, waits to run, or is about to be retried by its controller. A
+// suspended Job (spec.suspend, e.g. the rollback Job `schemagate plan` creates next
+// to its forward Job) has no pods and touches no database until resumed.
 bool is_active_migration(const Job& job);
 
 // The same Job (an UPDATE sees itself in the view): same namespace and name.

@@ -19,6 +19,7 @@ const GateInfo& OneMigrationPerDatabase::info() const {
 void OneMigrationPerDatabase::evaluate(const Context& ctx, Reporter& out) const {
   if (ctx.job == nullptr || !ctx.job->is_migration() || ctx.cluster == nullptr) return;
   if (ctx.operation != "CREATE" && ctx.operation != "UPDATE") return;
+  if (ctx.job->suspended) return;  // runs nothing until resumed
   std::optional<MigrationTarget> self = job_target(ctx);
   if (!self) return;
 

@@ -53,6 +53,10 @@ TEST_CASE("max-concurrent-migrations is silent below the limit, for finished Job
   CHECK(review("migrate", "initech", job("m1", "acme") + job("m2", "globex", kComplete), kLimit2)
             .of(kGate)
             .empty());
+  // A suspended Job runs nothing.
+  std::string suspended = job("m2", "globex");
+  suspended.replace(suspended.find("spec:\n"), 6, "spec:\n  suspend: true\n");
+  CHECK(review("migrate", "initech", job("m1", "acme") + suspended, kLimit2).of(kGate).empty());
   // An UPDATE of a running Job: the Job itself is not one of the others.
   CHECK(review("m2", "globex", job("m1", "acme") + job("m2", "globex"), kLimit2).of(kGate).empty());
 }

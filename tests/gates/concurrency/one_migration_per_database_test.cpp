@@ -86,6 +86,19 @@ TEST_CASE("one-migration-per-database does not count finished Jobs, the Job itse
   CHECK(review("migrate-2", "acme", {}, unlabelled).of(kGate).empty());
 }
 
+TEST_CASE("one-migration-per-database does not count suspended Jobs, nor judge a suspended one") {
+  // `schemagate plan` creates a suspended rollback Job next to the forward Job.
+  std::string suspended = "---\n" + migration_job_yaml("rollback-1", "acme");
+  suspended.replace(suspended.find("spec:\n"), 6, "spec:\n  suspend: true\n");
+  CHECK(review("migrate-2", "acme", {}, suspended).of(kGate).empty());
+  ClusterRunOptions o;
+  o.cluster_yaml = three_tenants_yaml() + running("migrate-1", "acme");
+  o.job_yaml = migration_job_yaml("rollback-1", "acme");
+  o.job_yaml.replace(o.job_yaml.find("spec:\n"), 6, "spec:\n  suspend: true\n");
+  o.sql_files = {{"configmap/sql/1_x.up.sql", "SELECT 1;\n"}};
+  CHECK(run_cluster(o).of(kGate).empty());
+}
+
 TEST_CASE("one-migration-per-database follows the policy's database template") {
   std::string policy = "tenancy:\n  databaseTemplate: \"db_{tenant}\"\n";
   auto run = review("migrate-2", "initech", {},
