@@ -112,6 +112,18 @@ class ClusterView {
   // Jobs labelled schemagate.io/migration=true; all namespaces when ns is empty.
   virtual std::vector<Job> migration_jobs(std::string_view ns) const = 0;
   virtual std::vector<Lease> list_leases(std::string_view ns) const = 0;
+  // Migration Jobs still running or waiting to run (no Complete/Failed condition, not
+  // suspended), all namespaces, ordered by namespace and name. Sized by what runs now
+  // (at most the concurrency limit in a healthy cluster), not by history: the
+  // concurrency gates read it on every review, so views with many finished Jobs
+  // override it to skip them without copying.
+  virtual std::vector<Job> active_migration_jobs() const {
+    std::vector<Job> out;
+    for (Job& j : migration_jobs("")) {
+      if (j.is_migration() && !j.finished() && !j.suspended) out.push_back(std::move(j));
+    }
+    return out;
+  }
   // True once the view reflects the cluster (first list done, or file loaded).
   virtual bool synced() const = 0;
 };

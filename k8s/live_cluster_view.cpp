@@ -63,6 +63,16 @@ class LiveView final : public gates::ClusterView {
     });
     return out;
   }
+  std::vector<gates::Job> active_migration_jobs() const override {
+    std::vector<gates::Job> out;
+    jobs_->for_each([&](const gates::Job& j) {
+      if (j.is_migration() && !j.finished() && !j.suspended) out.push_back(j);
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.meta.namespace_name, a.meta.name) < std::tie(b.meta.namespace_name, b.meta.name);
+    });
+    return out;
+  }
   std::vector<gates::Lease> list_leases(std::string_view ns) const override {
     std::vector<gates::Lease> out;
     auto add = [&](const gates::Lease& l) { out.push_back(l); };
@@ -185,6 +195,9 @@ std::vector<gates::Namespace> LiveClusterView::list_namespaces() const {
 }
 std::vector<gates::Job> LiveClusterView::migration_jobs(std::string_view ns) const {
   return view()->migration_jobs(ns);
+}
+std::vector<gates::Job> LiveClusterView::active_migration_jobs() const {
+  return view()->active_migration_jobs();
 }
 std::vector<gates::Lease> LiveClusterView::list_leases(std::string_view ns) const {
   return view()->list_leases(ns);

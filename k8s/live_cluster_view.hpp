@@ -52,6 +52,7 @@ class LiveClusterView final : public gates::ClusterView {
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
+  std::vector<gates::Job> active_migration_jobs() const override;
   std::vector<gates::Lease> list_leases(std::string_view ns) const override;
   // Every informer listed once, and the oldest last contact is within max staleness.
   bool synced() const override;

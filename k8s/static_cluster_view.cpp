@@ -121,6 +121,14 @@ std::vector<gates::Job> ClusterSnapshot::migration_jobs(std::string_view ns) con
   return out;
 }
 
+std::vector<gates::Job> ClusterSnapshot::active_migration_jobs() const {
+  std::vector<gates::Job> out;
+  for (const gates::Job& j : jobs) {
+    if (j.is_migration() && !j.finished() && !j.suspended) out.push_back(j);
+  }
+  return out;
+}
+
 std::vector<gates::Lease> ClusterSnapshot::list_leases(std::string_view ns) const {
   std::vector<gates::Lease> out;
   for (const gates::Lease& l : leases) {
@@ -215,6 +223,9 @@ std::vector<gates::Namespace> StaticClusterView::list_namespaces() const {
 }
 std::vector<gates::Job> StaticClusterView::migration_jobs(std::string_view ns) const {
   return snapshot()->migration_jobs(ns);
+}
+std::vector<gates::Job> StaticClusterView::active_migration_jobs() const {
+  return snapshot()->active_migration_jobs();
 }
 std::vector<gates::Lease> StaticClusterView::list_leases(std::string_view ns) const {
   return snapshot()->list_leases(ns);

@@ -28,6 +28,7 @@ class ClusterSnapshot final : public gates::ClusterView {
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
+  std::vector<gates::Job> active_migration_jobs() const override;
   std::vector<gates::Lease> list_leases(std::string_view ns) const override;
   bool synced() const override { return true; }
 
@@ -72,6 +73,7 @@ class StaticClusterView final : public gates::ClusterView {
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
+  std::vector<gates::Job> active_migration_jobs() const override;
   std::vector<gates::Lease> list_leases(std::string_view ns) const override;
   bool synced() const override { return current_.load() != nullptr; }
 

@@ -40,6 +40,8 @@ std::map<std::string, json> ours(const json& m) {
 bool gated_fields_changed(const json& object, const json& old_object) {
   auto pod_spec = [](const json& j) -> const json& { return at(at(at(j, "spec"), "template"), "spec"); };
   if (pod_spec(object) != pod_spec(old_object)) return true;
+  // Resuming a suspended Job (plan's rollback Jobs) starts a migration: review it.
+  if (at(at(object, "spec"), "suspend") != at(at(old_object, "spec"), "suspend")) return true;
   const json& meta = at(object, "metadata");
   const json& old_meta = at(old_object, "metadata");
   return ours(at(meta, "labels")) != ours(at(old_meta, "labels")) ||

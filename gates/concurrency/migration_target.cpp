@@ -38,7 +38,7 @@ bool same_job(const Job& a, std::string_view a_namespace, const Job& b) {
 std::vector<Job> other_active_migrations(const Context& ctx) {
   std::vector<Job> out;
   if (ctx.cluster == nullptr) return out;
-  for (Job& j : ctx.cluster->migration_jobs("")) {
+  for (Job& j : ctx.cluster->active_migration_jobs()) {
     if (!is_active_migration(j)) continue;
     if (ctx.job != nullptr && same_job(*ctx.job, ctx.namespace_name, j)) continue;
     out.push_back(std::move(j));
