@@ -9,7 +9,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "gates/concurrency/migration_target.hpp"
+#include "gates/common/migration_target.hpp"
 #include "server/job_input.hpp"
 
 namespace schemagate::server {

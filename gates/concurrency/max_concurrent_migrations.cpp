@@ -1,6 +1,6 @@
 #include "gates/concurrency/max_concurrent_migrations.hpp"
 
-#include "gates/concurrency/migration_target.hpp"
+#include "gates/common/migration_target.hpp"
 
 namespace schemagate::gates::concurrency {
 

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "gates/concurrency/migration_target.hpp"
+#include "gates/common/migration_target.hpp"
 
 namespace schemagate::gates::concurrency {
 

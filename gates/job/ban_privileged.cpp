@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gates/common/job_fields.hpp"
 #include "gates/context.hpp"
-#include "gates/job/job_fields.hpp"
 
 namespace schemagate::gates::job {
 namespace {

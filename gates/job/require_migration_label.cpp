@@ -1,7 +1,7 @@
 #include "gates/job/require_migration_label.hpp"
 
+#include "gates/common/job_fields.hpp"
 #include "gates/context.hpp"
-#include "gates/job/job_fields.hpp"
 
 namespace schemagate::gates::job {
 

@@ -1,7 +1,7 @@
 #include "gates/job/require_restart_policy_never.hpp"
 
+#include "gates/common/job_fields.hpp"
 #include "gates/context.hpp"
-#include "gates/job/job_fields.hpp"
 
 namespace schemagate::gates::job {
 

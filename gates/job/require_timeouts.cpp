@@ -4,8 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "gates/common/job_fields.hpp"
 #include "gates/context.hpp"
-#include "gates/job/job_fields.hpp"
 #include "gates/sql/migration.hpp"
 
 namespace schemagate::gates::job {

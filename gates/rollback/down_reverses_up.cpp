@@ -4,9 +4,9 @@
 #include <cctype>
 #include <map>
 
+#include "gates/common/schema_changes.hpp"
 #include "gates/common/statement_gate.hpp"
 #include "gates/context.hpp"
-#include "gates/rollback/schema_changes.hpp"
 
 namespace schemagate::gates::rollback {
 

@@ -2,8 +2,8 @@
 
 #include <cctype>
 
+#include "gates/common/schema_changes.hpp"
 #include "gates/context.hpp"
-#include "gates/rollback/schema_changes.hpp"
 
 namespace schemagate::gates::rollback {
 

@@ -1,4 +1,4 @@
-#include "gates/rollback/schema_changes.hpp"
+#include "gates/common/schema_changes.hpp"
 
 #include <algorithm>
 

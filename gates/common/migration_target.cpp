@@ -1,4 +1,4 @@
-#include "gates/concurrency/migration_target.hpp"
+#include "gates/common/migration_target.hpp"
 
 #include "gates/common/tenancy.hpp"
 

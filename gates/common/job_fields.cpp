@@ -1,4 +1,4 @@
-#include "gates/job/job_fields.hpp"
+#include "gates/common/job_fields.hpp"
 
 #include <algorithm>
 #include <array>
