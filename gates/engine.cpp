@@ -5,6 +5,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "gates/common/text.hpp"
+
 namespace schemagate::gates {
 
 std::size_t Verdict::count(Severity s) const {
@@ -25,23 +27,8 @@ Approval parse_approval(std::string_view annotation) {
   std::string_view ids = annotation.substr(0, colon);
   std::string_view reason =
       colon == std::string_view::npos ? std::string_view{} : annotation.substr(colon + 1);
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-      s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
-      s.remove_suffix(1);
-    return s;
-  };
-  std::size_t start = 0;
-  while (start <= ids.size()) {
-    std::size_t comma = ids.find(',', start);
-    std::string_view id =
-        trim(ids.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (!id.empty()) a.gate_ids.emplace_back(id);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  a.reason = std::string(trim(reason));
+  a.gate_ids = text::split_list(ids);
+  a.reason = std::string(text::trim(reason));
   a.valid = !a.gate_ids.empty() && !a.reason.empty();
   return a;
 }

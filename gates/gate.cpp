@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "gates/common/text.hpp"
 #include "gates/sql/migration.hpp"
 
 namespace schemagate::gates {
@@ -70,16 +71,7 @@ bool Options::get_bool(std::string_view name) const {
 }
 
 std::vector<std::string> Options::get_list(std::string_view name) const {
-  std::vector<std::string> out;
-  std::istringstream in(get(name));
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-      item.pop_back();
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
+  return text::split_list(get(name));
 }
 
 Finding& Reporter::report(Location where, std::string message, std::string help) {

@@ -4,9 +4,12 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "gates/common/json_fields.hpp"
+
 namespace schemagate::k8s {
 namespace {
 
+using json_fields::field;
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
@@ -35,13 +38,6 @@ template <typename T>
 bool number(std::string_view s, T& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
-}
-
-const json& at(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
 }
 
 // The Lease's last sign of life: renewTime, else acquireTime.
@@ -313,13 +309,13 @@ LeaseResult LeaseLock::take_over(const LeaseClaim& claim, json lease, std::strin
   std::string t = format_micro_time(now);
   json& spec = lease["spec"];
   if (!spec.is_object()) spec = json::object();
-  bool transition = at(spec, "holderIdentity") != json(claim.holder);
+  bool transition = field(spec, "holderIdentity") != json(claim.holder);
   spec["holderIdentity"] = claim.holder;
   spec["leaseDurationSeconds"] = claim.duration_seconds;
   spec["renewTime"] = t;
   if (transition) {
     spec["acquireTime"] = t;
-    const json& n = at(spec, "leaseTransitions");
+    const json& n = field(spec, "leaseTransitions");
     spec["leaseTransitions"] = (n.is_number_integer() ? n.get<std::int64_t>() : 0) + 1;
   }
   // metadata.resourceVersion is the one we read: a PUT over a newer version is a 409.

@@ -28,8 +28,7 @@ if [ -z "$bin" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" ca-certificates
   fi
   step "Building schemagate (build/, target schemagate only)"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSCHEMAGATE_TESTS=OFF >/dev/null
-  cmake --build build --target schemagate -j "$(nproc)"
+  BUILD_TARGETS=schemagate scripts/build.sh build -DSCHEMAGATE_TESTS=OFF
   bin=build/schemagate
 fi
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-BUILD_PKGS=(build-essential cmake pkg-config
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libpg-query-dev)
 TEST_PKGS=(postgresql openssl curl python3 ca-certificates unzip clang-format clang-tidy wrk nginx hyperfine)
 want=("${BUILD_PKGS[@]}")

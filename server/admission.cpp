@@ -2,23 +2,15 @@
 
 #include <algorithm>
 
+#include "gates/common/json_fields.hpp"
+
 namespace schemagate::server {
 namespace {
 
+using json_fields::field;
+using json_fields::string_field;
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
-
-const json& at(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const json& j, const char* key) {
-  const json& v = at(j, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 // Newlines make the apiserver drop a warning; tabs and other controls read badly.
 std::string one_line(std::string_view s) {
@@ -87,33 +79,33 @@ DecodeResult decode_admission_review(std::string_view body) {
     r.error = "request body is not a JSON object";
     return r;
   }
-  if (std::string v = str(doc, "apiVersion"); v != "admission.k8s.io/v1") {
+  if (std::string v = string_field(doc, "apiVersion"); v != "admission.k8s.io/v1") {
     r.error = "unsupported apiVersion '" + one_line(v) + "' (schemagate speaks admission.k8s.io/v1)";
     return r;
   }
-  if (std::string k = str(doc, "kind"); k != "AdmissionReview") {
+  if (std::string k = string_field(doc, "kind"); k != "AdmissionReview") {
     r.error = "kind is '" + one_line(k) + "', expected AdmissionReview";
     return r;
   }
-  const json& req = at(doc, "request");
+  const json& req = field(doc, "request");
   if (!req.is_object()) {
     r.error = "AdmissionReview has no request";
     return r;
   }
   AdmissionRequest out;
-  out.uid = str(req, "uid");
+  out.uid = string_field(req, "uid");
   if (out.uid.empty()) {
     r.error = "AdmissionReview request has no uid";
     return r;
   }
-  const json& kind = at(req, "kind");
-  out.kind = {str(kind, "group"), str(kind, "version"), str(kind, "kind")};
-  out.name = str(req, "name");
-  out.namespace_name = str(req, "namespace");
-  out.operation = str(req, "operation");
-  out.dry_run = at(req, "dryRun").is_boolean() && at(req, "dryRun").get<bool>();
-  out.object = at(req, "object");
-  out.old_object = at(req, "oldObject");
+  const json& kind = field(req, "kind");
+  out.kind = {string_field(kind, "group"), string_field(kind, "version"), string_field(kind, "kind")};
+  out.name = string_field(req, "name");
+  out.namespace_name = string_field(req, "namespace");
+  out.operation = string_field(req, "operation");
+  out.dry_run = field(req, "dryRun").is_boolean() && field(req, "dryRun").get<bool>();
+  out.object = field(req, "object");
+  out.old_object = field(req, "oldObject");
   r.request = std::move(out);
   return r;
 }

@@ -4,31 +4,22 @@
 #include <cctype>
 #include <set>
 
+#include "gates/common/json_fields.hpp"
 #include "gates/job/require_migration_sql.hpp"
 
 namespace schemagate::server {
 namespace {
 
+using json_fields::field;
+using json_fields::string_field;
 using nlohmann::json;
-
-const json& at(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const json& j, const char* key) {
-  const json& v = at(j, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 std::vector<std::string> item_keys(const json& source) {
   std::vector<std::string> keys;
-  const json& items = at(source, "items");
+  const json& items = field(source, "items");
   if (!items.is_array()) return keys;
   for (const json& i : items) {
-    std::string k = str(i, "key");
+    std::string k = string_field(i, "key");
     if (!k.empty()) keys.push_back(std::move(k));
   }
   return keys;
@@ -67,21 +58,21 @@ std::vector<MigrationSource> migration_sources(const json& job_object, const gat
         mounted.insert(m.name);
     }
   }
-  const json& volumes = at(at(at(at(job_object, "spec"), "template"), "spec"), "volumes");
+  const json& volumes = field(field(field(field(job_object, "spec"), "template"), "spec"), "volumes");
   if (volumes.is_array()) {
     for (std::size_t i = 0; i < volumes.size(); ++i) {
       const json& v = volumes[i];
-      if (!mounted.count(str(v, "name"))) continue;
+      if (!mounted.count(string_field(v, "name"))) continue;
       std::string base = "spec.template.spec.volumes[" + std::to_string(i) + "]";
-      const json& cm = at(v, "configMap");
-      if (std::string name = str(cm, "name"); !name.empty() && seen.insert(name).second) {
+      const json& cm = field(v, "configMap");
+      if (std::string name = string_field(cm, "name"); !name.empty() && seen.insert(name).second) {
         out.push_back({name, base + ".configMap.name", item_keys(cm)});
       }
-      const json& sources = at(at(v, "projected"), "sources");
+      const json& sources = field(field(v, "projected"), "sources");
       if (!sources.is_array()) continue;
       for (std::size_t j = 0; j < sources.size(); ++j) {
-        const json& pcm = at(sources[j], "configMap");
-        if (std::string name = str(pcm, "name"); !name.empty() && seen.insert(name).second) {
+        const json& pcm = field(sources[j], "configMap");
+        if (std::string name = string_field(pcm, "name"); !name.empty() && seen.insert(name).second) {
           out.push_back(
               {name, base + ".projected.sources[" + std::to_string(j) + "].configMap.name", item_keys(pcm)});
         }
@@ -206,7 +197,9 @@ std::unique_ptr<JobContext> build_job_context(const json& job_object, std::strin
     for (auto& [key, text] : cm->data) {
       if (!ends_with(key, ".sql")) continue;
       if (!src.keys.empty() && std::find(src.keys.begin(), src.keys.end(), key) == src.keys.end()) continue;
-      inputs.push_back({"configmap/" + src.configmap + "/" + key, std::move(text)});
+      auto digest = cm->sql_digests.find(key);
+      inputs.push_back({"configmap/" + src.configmap + "/" + key, std::move(text),
+                        digest == cm->sql_digests.end() ? std::string() : digest->second});
       ++found;
     }
     if (found == 0) {

@@ -1,25 +1,11 @@
 #include "server/migration_cache.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+
+#include "gates/common/digest.hpp"
 
 namespace schemagate::server {
 namespace {
-
-struct DigestCtx {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~DigestCtx() { EVP_MD_CTX_free(ctx); }
-  DigestCtx() = default;
-  DigestCtx(const DigestCtx&) = delete;
-  DigestCtx& operator=(const DigestCtx&) = delete;
-};
-
-void update(EVP_MD_CTX* ctx, const std::string& s) {
-  std::uint64_t n = s.size();
-  EVP_DigestUpdate(ctx, &n, sizeof(n));
-  EVP_DigestUpdate(ctx, s.data(), s.size());
-}
 
 // What a parsed set holds beyond its text: statement trees dominate. The estimate
 // only has to keep the cache's memory in the right order of magnitude.
@@ -40,25 +26,15 @@ std::string MigrationCache::key_of(const std::vector<sql::MigrationInput>& input
   for (const auto& in : inputs)
     sorted.push_back(&in);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
-  DigestCtx d;
-  EVP_DigestInit_ex(d.ctx, EVP_sha256(), nullptr);
+  digest::Sha256 h;
   // The parse depends on the PostgreSQL major (lock model) and a forced format.
-  update(d.ctx, std::to_string(options.pg_major));
-  update(d.ctx, options.format ? std::string(sql::format_name(*options.format)) : std::string("auto"));
-  for (const auto* in : sorted) {
-    update(d.ctx, in->name);
-    update(d.ctx, in->text);
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(d.ctx, digest, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  h.add_framed(std::to_string(options.pg_major));
+  h.add_framed(options.format ? sql::format_name(*options.format) : std::string_view("auto"));
+  // Each text by its digest: the one the view took when it ingested the ConfigMap,
+  // so a warm review hashes a few hundred bytes, not the migrations.
+  for (const auto* in : sorted)
+    h.add_framed(in->name).add_framed(in->digest.empty() ? digest::sha256(in->text) : in->digest);
+  return h.hex();
 }
 
 std::shared_ptr<const sql::MigrationSet> MigrationCache::get(std::vector<sql::MigrationInput> inputs,

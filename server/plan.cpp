@@ -1,13 +1,13 @@
 #include "server/plan.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "gates/common/digest.hpp"
+#include "gates/common/text.hpp"
 #include "gates/engine.hpp"
 #include "gates/registry.hpp"
 #include "server/job_input.hpp"
@@ -18,27 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find(sep, start);
-    if (end == std::string_view::npos) end = s.size();
-    std::string item = trim(s.substr(start, end - start));
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
@@ -47,26 +26,12 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 // sha256 over each (name, text), length-prefixed, in name order; hex.
 std::string content_hash(const std::vector<std::pair<std::string, std::string>>& files) {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  digest::Sha256 h;
   for (const auto& [name, text] : files) {
-    for (const std::string* s : {&name, &text}) {
-      std::string len = std::to_string(s->size()) + ":";
-      EVP_DigestUpdate(md, len.data(), len.size());
-      EVP_DigestUpdate(md, s->data(), s->size());
-    }
+    for (const std::string* part : {&name, &text})
+      h.add(std::to_string(part->size()) + ":").add(*part);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(md, digest, &n);
-  EVP_MD_CTX_free(md);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return h.hex();
 }
 
 bool valid_configmap_key(const std::string& key) {
@@ -167,7 +132,7 @@ bool to_down_command(json& container, const std::string& format) {
 
 std::string first_of(const std::string* list, const std::string& fallback) {
   if (list == nullptr) return fallback;
-  auto items = split(*list, ',');
+  auto items = schemagate::text::split_list(*list);
   return items.empty() ? fallback : items.front();
 }
 
@@ -220,6 +185,10 @@ class PlanClusterView final : public gates::ClusterView {
   }
   std::vector<gates::Lease> list_leases(std::string_view ns) const override { return base_.list_leases(ns); }
   bool synced() const override { return base_.synced(); }
+  void for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const override {
+    base_.for_each_namespace(f);
+  }
+  std::uint64_t namespaces_version() const override { return base_.namespaces_version(); }
 
  private:
   const gates::ClusterView& base_;

@@ -2,39 +2,23 @@
 #include <string>
 #include <vector>
 
+#include "gates/common/text.hpp"
 #include "server/plan.hpp"
 
 namespace schemagate::server {
 namespace {
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find(sep, start);
-    if (end == std::string_view::npos) end = s.size();
-    std::string item = trim(s.substr(start, end - start));
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
+std::string trimmed(std::string_view s) {
+  return std::string(schemagate::text::trim(s));
 }
 
 }  // namespace
 
 bool parse_waves(std::string_view text, WaveSpec& out, std::string& error) {
-  for (const auto& part : split(text, ',')) {
+  for (const auto& part : schemagate::text::split_list(text)) {
     std::size_t eq = part.find('=');
-    std::string key = trim(part.substr(0, eq));
-    std::string value = eq == std::string::npos ? "" : trim(part.substr(eq + 1));
+    std::string key = trimmed(part.substr(0, eq));
+    std::string value = eq == std::string::npos ? "" : trimmed(part.substr(eq + 1));
     int n = -1;
     try {
       std::size_t used = 0;
@@ -79,15 +63,15 @@ bool LabelSelector::matches(const std::map<std::string, std::string, std::less<>
 
 bool parse_label_selector(std::string_view text, LabelSelector& out, std::string& error) {
   out.terms.clear();
-  for (const auto& part : split(text, ',')) {
+  for (const auto& part : schemagate::text::split_list(text)) {
     LabelSelector::Term t;
     if (std::size_t ne = part.find("!="); ne != std::string::npos) {
-      t = {trim(part.substr(0, ne)), LabelSelector::Term::Op::kNotEq, trim(part.substr(ne + 2))};
+      t = {trimmed(part.substr(0, ne)), LabelSelector::Term::Op::kNotEq, trimmed(part.substr(ne + 2))};
     } else if (std::size_t eq = part.find('='); eq != std::string::npos) {
       std::size_t skip = part.compare(eq, 2, "==") == 0 ? 2 : 1;
-      t = {trim(part.substr(0, eq)), LabelSelector::Term::Op::kEq, trim(part.substr(eq + skip))};
+      t = {trimmed(part.substr(0, eq)), LabelSelector::Term::Op::kEq, trimmed(part.substr(eq + skip))};
     } else if (part.front() == '!') {
-      t = {trim(part.substr(1)), LabelSelector::Term::Op::kNotExists, ""};
+      t = {trimmed(part.substr(1)), LabelSelector::Term::Op::kNotExists, ""};
     } else {
       t = {part, LabelSelector::Term::Op::kExists, ""};
     }

@@ -1,7 +1,6 @@
 #include "gates/sql/migration.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "gates/common/digest.hpp"
 #include "gates/sql/go_source.hpp"
 
 namespace schemagate::sql {
@@ -220,8 +220,15 @@ GooseLayout goose_layout(const std::string& text) {
 bool is_begin(const Statement& s) {
   return s.facts.kind == "BEGIN";
 }
+// PREPARE TRANSACTION ends the block too: "the transaction is no longer associated
+// with the current session" (PostgreSQL docs, PREPARE TRANSACTION).
 bool is_end(const Statement& s) {
-  return s.facts.kind == "COMMIT" || s.facts.kind == "ROLLBACK";
+  return s.facts.kind == "COMMIT" || s.facts.kind == "ROLLBACK" || s.facts.kind == "PREPARE TRANSACTION";
+}
+// COMMIT AND CHAIN / ROLLBACK AND CHAIN: "a new (unaborted) transaction is immediately
+// started with the same transaction characteristics" (PostgreSQL docs, COMMIT).
+bool ends_with_chain(const Statement& s) {
+  return s.tag() == "TransactionStmt" && s.body()["chain"].boolean();
 }
 
 // Which statements run inside a transaction block, as the tool executes the script.
@@ -260,15 +267,26 @@ void assign_transactions(Script& script, Format format) {
   }
   int current = script.tool_transaction ? 0 : -1;
   int next_id = script.tool_transaction ? 1 : 0;
+  // Whether the open block is a regular one (a BEGIN of the script or of the tool),
+  // not golang-migrate's implicit block: only a regular block can be chained.
+  bool regular = script.tool_transaction && !implicit_block;
   for (Statement& s : script.statements) {
     if (is_begin(s)) {
       if (current < 0) current = next_id++;
+      regular = true;  // a BEGIN in an implicit block makes it a regular one (§55.2.2.1)
       s.in_transaction = true;
       s.transaction = current;
     } else if (is_end(s)) {
       s.in_transaction = current >= 0;
       s.transaction = current;
-      current = implicit_block ? next_id++ : -1;
+      if (ends_with_chain(s) && current >= 0 && regular) {
+        current = next_id++;  // ends this block and opens the next: what follows runs inside it
+      } else {
+        // AND CHAIN outside a regular block is an error ("COMMIT AND CHAIN can only
+        // be used in transaction blocks") that starts nothing.
+        current = implicit_block ? next_id++ : -1;
+        regular = false;
+      }
     } else {
       s.in_transaction = current >= 0;
       s.transaction = current;
@@ -459,25 +477,12 @@ std::optional<Script> go_script(MigrationSet& set, const SourceText& file, const
 }
 
 std::string sha256_hex(const std::vector<MigrationInput>& inputs) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  digest::Sha256 h;
   for (const auto& in : inputs) {
     std::uint64_t sizes[2] = {in.name.size(), in.text.size()};
-    EVP_DigestUpdate(ctx, sizes, sizeof(sizes));
-    EVP_DigestUpdate(ctx, in.name.data(), in.name.size());
-    EVP_DigestUpdate(ctx, in.text.data(), in.text.size());
+    h.add(std::string_view(reinterpret_cast<const char*>(sizes), sizeof(sizes))).add(in.name).add(in.text);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return h.hex();
 }
 
 }  // namespace

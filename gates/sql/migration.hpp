@@ -110,6 +110,7 @@ struct Migration {
 struct MigrationInput {
   std::string name;  // display name: a path, or configmap/<name>/<key>
   std::string text;
+  std::string digest = {};  // SHA-256 of text (32 bytes) when known, else empty
 };
 
 struct LoadOptions {

@@ -12,6 +12,8 @@
 #include "gates/registry.hpp"
 #include "server/report.hpp"
 
+namespace finding_cache_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 
 namespace {
@@ -80,3 +82,5 @@ TEST_CASE("memoizable gates (lint, rollback) do not read the Job, the cluster or
     }
   }
 }
+
+}  // namespace finding_cache_test

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+namespace registry_test {  // per-file scope: the tests are also built as one unity TU
+
 namespace fs = std::filesystem;
 using schemagate::gates::builtin_registry;
 
@@ -92,3 +94,5 @@ TEST_CASE("every gate doc belongs to a registered gate") {
     }
   }
 }
+
+}  // namespace registry_test

@@ -11,6 +11,8 @@
 
 #include "k8s/static_cluster_view.hpp"
 
+namespace lease_lock_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 using k8s::LeaseOutcome;
 using nlohmann::json;
@@ -375,3 +377,5 @@ TEST_CASE("replicas racing for one database: exactly one wins, every round") {
     CHECK(rb != LeaseOutcome::kError);
   }
 }
+
+}  // namespace lease_lock_test

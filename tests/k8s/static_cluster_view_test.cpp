@@ -6,6 +6,8 @@
 
 #include "server/reviewer_test_support.hpp"
 
+namespace static_cluster_view_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 using testing::TempDir;
 
@@ -152,3 +154,5 @@ TEST_CASE("static cluster view: follows a ConfigMap mount's ..data symlink swap"
   CHECK(view.reload_if_changed());
   CHECK(view.get_namespace("tenant-b"));
 }
+
+}  // namespace static_cluster_view_test

@@ -148,16 +148,12 @@ void read_rows(std::string_view out, Observation& obs) {
   }
 }
 
-void sleep_ms(int ms) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-
 // Polls until `query` prints "t", at most ~10 s.
 bool wait_until(const PgServer& pg, const std::string& query) {
   for (int i = 0; i < 500; ++i) {
     ProcessResult r = pg.psql(query);
     if (r.exit_code == 0 && r.out.find('t') != std::string::npos) return true;
-    sleep_ms(20);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }

@@ -3,6 +3,8 @@
 
 #include "server/admission.hpp"
 
+namespace admission_codec_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 using server::AdmissionResponse;
 using server::decode_admission_review;
@@ -230,3 +232,5 @@ TEST_CASE("codec: internal errors answer per the failure mode, keeping the uid")
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u-1","allowed":true,)"
       R"("auditAnnotations":{"decision":"skip"}}})");
 }
+
+}  // namespace admission_codec_test

@@ -8,6 +8,8 @@
 #include "gates/lint/sql_syntax_error.hpp"
 #include "server/reviewer_test_support.hpp"
 
+namespace admission_reviewer_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 using nlohmann::json;
 using testing::admission_review;
@@ -276,3 +278,5 @@ TEST_CASE("reviewer: start-up fails loudly on a bad policy or cluster state") {
   CHECK_THROWS(server::AdmissionReviewer(
       server::ReviewerConfig{fx.policy, fx.dir.path().string() + "/none.yaml"}, test_registry()));
 }
+
+}  // namespace admission_reviewer_test

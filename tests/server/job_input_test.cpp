@@ -4,6 +4,8 @@
 
 #include "server/reviewer_test_support.hpp"
 
+namespace job_input_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 using server::parse_pgoptions;
 
@@ -72,3 +74,5 @@ TEST_CASE("job input: an unknown format annotation is an input error") {
         "metadata.annotations[schemagate.io/format]: Unknown migration format 'liquibase' (expected "
         "golang-migrate, goose, flyway or plain).");
 }
+
+}  // namespace job_input_test

@@ -8,6 +8,8 @@
 
 #include "server/decision_log.hpp"
 
+namespace metrics_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::server;
 
 namespace {
@@ -114,3 +116,5 @@ TEST_CASE("the decision line names who, what and the verdict, never SQL", "[serv
         R"("latency_ms":0.457})");
   CHECK(line.find("DROP COLUMN") == std::string::npos);
 }
+
+}  // namespace metrics_test

@@ -8,6 +8,8 @@
 #include "server/plan_yaml.hpp"
 #include "support/job_test.hpp"
 
+namespace plan_test {  // per-file scope: the tests are also built as one unity TU
+
 using nlohmann::json;
 using namespace schemagate;
 using server::make_plan;
@@ -268,3 +270,5 @@ TEST_CASE("plan judges every generated Job as admission would") {
   auto fired = verdicts[0].verdict.fired_gates();
   CHECK(std::find(fired.begin(), fired.end(), "lint.require-concurrent-index") != fired.end());
 }
+
+}  // namespace plan_test

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <stdexcept>
 
+namespace routes_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::server;
 
 namespace {
@@ -127,3 +129,5 @@ TEST_CASE("error_json escapes and carries the uid", "[server][routes]") {
   CHECK(error_json("bad \"x\"") == R"({"error":"bad \"x\""})");
   CHECK(error_json("oops", "abc") == R"({"error":"oops","uid":"abc"})");
 }
+
+}  // namespace routes_test

@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace max_concurrent_migrations_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "concurrency.max-concurrent-migrations";
@@ -82,3 +84,5 @@ TEST_CASE("max-concurrent-migrations is approved by annotation or turned off by 
             .of(kGate)
             .empty());
 }
+
+}  // namespace max_concurrent_migrations_test

@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace namespace_freeze_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "concurrency.namespace-freeze";
@@ -76,3 +78,5 @@ TEST_CASE("namespace-freeze is approved by annotation or turned off by the polic
             .of(kGate)
             .empty());
 }
+
+}  // namespace namespace_freeze_test

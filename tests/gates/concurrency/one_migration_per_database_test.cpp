@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace one_migration_per_database_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "concurrency.one-migration-per-database";
@@ -126,3 +128,5 @@ TEST_CASE("one-migration-per-database is approved by annotation or turned off by
                     "namespaces:\n  acme:\n    gates:\n      concurrency.one-migration-per-database: off\n");
   CHECK(off.of(kGate).empty());
 }
+
+}  // namespace one_migration_per_database_test

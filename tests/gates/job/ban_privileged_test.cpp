@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace ban_privileged_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -99,3 +101,5 @@ TEST_CASE("ban-privileged is turned off by policy, or approved by annotation") {
   REQUIRE(run.of(kGate).size() == 1);
   CHECK(run.of(kGate)[0].approval == "profiling, ticket OPS-1");
 }
+
+}  // namespace ban_privileged_test

@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_active_deadline_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -60,3 +62,5 @@ TEST_CASE("require-active-deadline is turned off by policy, or approved by annot
   CHECK(found[0].severity == schemagate::gates::Severity::kWarning);
   CHECK(found[0].approval == "DBA watches it");
 }
+
+}  // namespace require_active_deadline_test

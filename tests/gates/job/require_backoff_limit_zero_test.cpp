@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_backoff_limit_zero_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -71,3 +73,5 @@ TEST_CASE("require-backoff-limit-zero is turned off by policy, or approved by an
   CHECK(run.of(kGate)[0].approval == "idempotent backfill");
   CHECK(run.verdict.approved_gates == std::vector<std::string>{kGate});
 }
+
+}  // namespace require_backoff_limit_zero_test

@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_image_digest_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -66,3 +68,5 @@ TEST_CASE("require-image-digest can be made an error, turned off, or approved") 
   CHECK(approved[0].severity == schemagate::gates::Severity::kWarning);
   CHECK(approved[0].approval == "immutable tags in our registry");
 }
+
+}  // namespace require_image_digest_test

@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_migration_label_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::job_json;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -139,3 +141,5 @@ TEST_CASE("require-migration-label is turned off by policy, or approved by annot
   CHECK(run.of(kGate)[0].approval == "goose is our log shipper");
   CHECK(run.verdict.decision == schemagate::gates::Decision::kAllow);
 }
+
+}  // namespace require_migration_label_test

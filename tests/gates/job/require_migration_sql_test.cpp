@@ -6,6 +6,8 @@
 #include "gates/registry.hpp"
 #include "support/gate_test.hpp"
 
+namespace require_migration_sql_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate;
 
 static const std::string kGate = "job.require-migration-sql";
@@ -104,3 +106,5 @@ TEST_CASE("require-migration-sql can be approved on the Job, and its severity fo
   REQUIRE(found.size() == 1);
   CHECK(found[0].severity == gates::Severity::kWarning);
 }
+
+}  // namespace require_migration_sql_test

@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_restart_policy_never_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -54,3 +56,5 @@ TEST_CASE("require-restart-policy-never follows the policy severity, and approva
   REQUIRE(approved.size() == 1);
   CHECK(approved[0].approval == "tool retries only its connection");
 }
+
+}  // namespace require_restart_policy_never_test

@@ -2,6 +2,8 @@
 
 #include "support/job_test.hpp"
 
+namespace require_timeouts_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::hardened_job;
 using schemagate::testing::JobRunOptions;
 using schemagate::testing::run_job;
@@ -108,3 +110,5 @@ TEST_CASE("require-timeouts is turned off by policy, or approved by annotation")
   REQUIRE(found.size() == 1);
   CHECK(found[0].approval == "application stopped");
 }
+
+}  // namespace require_timeouts_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_add_generated_column_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.ban-add-generated-column";
@@ -71,3 +73,5 @@ TEST_CASE("ban-add-generated-column can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_add_generated_column_test

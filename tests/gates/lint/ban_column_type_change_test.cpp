@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_column_type_change_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::gates::Severity;
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
@@ -133,3 +135,5 @@ TEST_CASE("ban-column-type-change can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_column_type_change_test

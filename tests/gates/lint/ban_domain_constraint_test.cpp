@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_domain_constraint_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.ban-domain-constraint";
@@ -45,3 +47,5 @@ TEST_CASE("ban-domain-constraint can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_domain_constraint_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_drop_database_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.ban-drop-database";
@@ -36,3 +38,5 @@ TEST_CASE("ban-drop-database can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_drop_database_test

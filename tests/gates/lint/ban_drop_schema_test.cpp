@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_drop_schema_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.ban-drop-schema";
@@ -47,3 +49,5 @@ TEST_CASE("ban-drop-schema can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_drop_schema_test

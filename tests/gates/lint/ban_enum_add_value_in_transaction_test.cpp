@@ -2,6 +2,9 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_enum_add_value_in_transaction_test {  // per-file scope: the tests are also built as one unity
+                                                    // TU
+
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
 
@@ -76,3 +79,5 @@ TEST_CASE("ban-enum-add-value-in-transaction can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_enum_add_value_in_transaction_test

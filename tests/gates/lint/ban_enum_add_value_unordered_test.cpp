@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_enum_add_value_unordered_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.ban-enum-add-value-unordered";
@@ -42,3 +44,5 @@ TEST_CASE("ban-enum-add-value-unordered can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_enum_add_value_unordered_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_long_exclusive_lock_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -89,3 +91,5 @@ TEST_CASE("ban-long-exclusive-lock can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_long_exclusive_lock_test

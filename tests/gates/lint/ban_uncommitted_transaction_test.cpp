@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_uncommitted_transaction_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
 
@@ -51,3 +53,5 @@ TEST_CASE("ban-uncommitted-transaction can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_uncommitted_transaction_test

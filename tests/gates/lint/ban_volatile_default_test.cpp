@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace ban_volatile_default_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
 
@@ -82,3 +84,5 @@ TEST_CASE("ban-volatile-default can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace ban_volatile_default_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace deadlock_lock_order_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -76,3 +78,5 @@ TEST_CASE("deadlock-lock-order can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace deadlock_lock_order_test

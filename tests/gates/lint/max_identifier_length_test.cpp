@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace max_identifier_length_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.max-identifier-length";
@@ -69,3 +71,5 @@ TEST_CASE("max-identifier-length can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace max_identifier_length_test

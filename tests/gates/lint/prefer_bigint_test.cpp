@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace prefer_bigint_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
 
@@ -58,3 +60,5 @@ TEST_CASE("prefer-bigint can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace prefer_bigint_test

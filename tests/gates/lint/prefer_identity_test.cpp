@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace prefer_identity_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
 
@@ -44,3 +46,5 @@ TEST_CASE("prefer-identity can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace prefer_identity_test

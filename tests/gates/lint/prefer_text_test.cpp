@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace prefer_text_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.prefer-text";
@@ -41,3 +43,5 @@ TEST_CASE("prefer-text can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace prefer_text_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace prefer_timestamptz_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.prefer-timestamptz";
@@ -40,3 +42,5 @@ TEST_CASE("prefer-timestamptz can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace prefer_timestamptz_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_concurrent_detach_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.require-concurrent-detach";
@@ -54,3 +56,5 @@ TEST_CASE("require-concurrent-detach can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_concurrent_detach_test

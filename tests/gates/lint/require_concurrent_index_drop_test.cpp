@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_concurrent_index_drop_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -57,3 +59,5 @@ TEST_CASE("require-concurrent-index-drop can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_concurrent_index_drop_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_concurrent_index_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.require-concurrent-index";
@@ -63,3 +65,5 @@ TEST_CASE("require-concurrent-index severity follows the policy") {
   opts.policy_yaml = "gates:\n  lint.require-concurrent-index: off\n";
   CHECK(run_sql("CREATE INDEX i ON orders (a);", opts).of(kGate).empty());
 }
+
+}  // namespace require_concurrent_index_test

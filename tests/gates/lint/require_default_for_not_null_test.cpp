@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_default_for_not_null_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
@@ -79,3 +81,5 @@ TEST_CASE("require-default-for-not-null can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_default_for_not_null_test

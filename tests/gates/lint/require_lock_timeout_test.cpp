@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_lock_timeout_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::gates::Severity;
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
@@ -110,3 +112,5 @@ TEST_CASE("require-lock-timeout can be raised to error and suppressed with a rea
   CHECK(suppressed.of(kGate).empty());
   CHECK(suppressed.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_lock_timeout_test

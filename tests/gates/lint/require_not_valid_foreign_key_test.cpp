@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_not_valid_foreign_key_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.require-not-valid-foreign-key";
@@ -74,3 +76,5 @@ TEST_CASE("require-not-valid-foreign-key can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_not_valid_foreign_key_test

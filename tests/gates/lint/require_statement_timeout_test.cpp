@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_statement_timeout_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::gates::Severity;
 using schemagate::testing::run_sql;
 using schemagate::testing::RunOptions;
@@ -67,3 +69,5 @@ TEST_CASE("require-statement-timeout can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_statement_timeout_test

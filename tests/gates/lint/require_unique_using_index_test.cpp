@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_unique_using_index_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.require-unique-using-index";
@@ -53,3 +55,5 @@ TEST_CASE("require-unique-using-index can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace require_unique_using_index_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace sql_syntax_error_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.sql-syntax-error";
@@ -43,3 +45,5 @@ TEST_CASE("sql-syntax-error cannot be suppressed away silently: an unused suppre
   CHECK(run.of(kGate).size() == 1);
   CHECK(run.of("lint.unused-suppression").size() == 1);
 }
+
+}  // namespace sql_syntax_error_test

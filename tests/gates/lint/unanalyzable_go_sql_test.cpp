@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace unanalyzable_go_sql_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 
 static const std::string kGate = "lint.unanalyzable-go-sql";
@@ -91,3 +93,5 @@ TEST_CASE("unanalyzable-go-sql severity follows the policy") {
   CHECK(run.of(kGate)[0].severity == schemagate::gates::Severity::kError);
   CHECK(run.verdict.decision == schemagate::gates::Decision::kDeny);
 }
+
+}  // namespace unanalyzable_go_sql_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace unused_suppression_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_sql;
 
 static const std::string kGate = "lint.unused-suppression";
@@ -41,3 +43,5 @@ TEST_CASE("unused-suppression ignores the marker inside string literals") {
   auto run = run_sql("COMMENT ON TABLE t IS 'schemagate:ignore lint.x y';\n");
   CHECK(run.of(kGate).empty());
 }
+
+}  // namespace unused_suppression_test

@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace validate_in_same_transaction_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -73,3 +75,5 @@ TEST_CASE("validate-in-same-transaction can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace validate_in_same_transaction_test

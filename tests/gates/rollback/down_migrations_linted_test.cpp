@@ -4,6 +4,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace down_migrations_linted_test {  // per-file scope: the tests are also built as one unity TU
+
 TEST_CASE("lint gates run over golang-migrate down files") {
   auto run = schemagate::testing::run_files(
       {{"4_drop_idx.up.sql", "DROP INDEX IF EXISTS orders_customer_idx;"},
@@ -28,3 +30,5 @@ TEST_CASE("lint gates run over goose Down sections and Go down functions") {
         "\treturn err\n}\n"}});
   CHECK(go.positions("lint.require-concurrent-index") == std::vector<std::string>{"5:21"});
 }
+
+}  // namespace down_migrations_linted_test

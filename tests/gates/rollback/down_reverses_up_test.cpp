@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace down_reverses_up_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 
 static const std::string kGate = "rollback.down-reverses-up";
@@ -204,3 +206,5 @@ TEST_CASE("down-reverses-up can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace down_reverses_up_test

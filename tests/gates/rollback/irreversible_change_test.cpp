@@ -3,6 +3,8 @@
 #include "approval_support.hpp"
 #include "support/gate_test.hpp"
 
+namespace irreversible_change_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -132,3 +134,5 @@ TEST_CASE("irreversible-change can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace irreversible_change_test

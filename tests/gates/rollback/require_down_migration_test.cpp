@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_down_migration_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
@@ -81,3 +83,5 @@ TEST_CASE("require-down-migration severity follows the policy") {
   REQUIRE(run.of(kGate).size() == 1);
   CHECK(run.of(kGate)[0].severity == schemagate::gates::Severity::kWarning);
 }
+
+}  // namespace require_down_migration_test

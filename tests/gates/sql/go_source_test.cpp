@@ -6,6 +6,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace go_source_test {  // per-file scope: the tests are also built as one unity TU
+
 using schemagate::sql::GoSource;
 using schemagate::sql::scan_go_source;
 
@@ -192,3 +194,5 @@ TEST_CASE("read_migration_paths picks up goose .go files, and helper .go files a
   CHECK(run.set->migrations.size() == 1);
   CHECK(run.set->sources.size() == 2);
 }
+
+}  // namespace go_source_test

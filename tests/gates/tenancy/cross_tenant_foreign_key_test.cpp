@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace cross_tenant_foreign_key_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-foreign-key";
@@ -63,3 +65,5 @@ TEST_CASE("cross-tenant-foreign-key can be suppressed with a reason") {
       "CREATE TABLE t (x bigint REFERENCES globex_main.orders (id));\n");
   CHECK(run.of(kGate).empty());
 }
+
+}  // namespace cross_tenant_foreign_key_test

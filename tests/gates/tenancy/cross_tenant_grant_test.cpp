@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace cross_tenant_grant_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-grant";
@@ -50,3 +52,5 @@ TEST_CASE("cross-tenant-grant can be suppressed with a reason") {
       "GRANT SELECT ON tenant_acme.invoices TO platform_reporting;\n");
   CHECK(run.of(kGate).empty());
 }
+
+}  // namespace cross_tenant_grant_test

@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace cross_tenant_schema_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-schema";
@@ -72,6 +74,27 @@ TEST_CASE("cross-tenant-schema finds other tenants' schemas in function bodies a
   CHECK(acme("SET ROLE acme_migrator;\n").of(kGate).empty());
 }
 
+TEST_CASE("cross-tenant-schema reads function bodies as PostgreSQL names them: quoted, folded, once each") {
+  auto run = acme(
+      "CREATE FUNCTION tenant_acme.f() RETURNS void LANGUAGE plpgsql AS $$\n"
+      "BEGIN\n"
+      "  UPDATE \"globex_audit\".events SET seen = true;\n"
+      "  DELETE FROM GLOBEX_MAIN.orders WHERE rec.id = 1;\n"
+      "  DELETE FROM globex_main.carts;\n"
+      "  PERFORM tenant_acme.g(), xglobex_main.h(), initech_x.k();\n"
+      "END $$;\n");
+  auto found = run.of(kGate);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].message ==
+        "Tenant acme's migration changes tenant globex's schema globex_audit (a function body).");
+  CHECK(found[1].message ==
+        "Tenant acme's migration changes tenant globex's schema globex_main (a function body).");
+  // Initech owns tenant_initech (the template); "initech_x" and "rec" are no schema of anyone.
+  CHECK(acme("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT rec.x FROM tenant_initech.t';\n")
+            .of(kGate)
+            .size() == 1);
+}
+
 TEST_CASE("cross-tenant-schema leaves foreign keys to tenancy.cross-tenant-foreign-key") {
   auto run = acme("CREATE TABLE t (id bigint, o bigint REFERENCES globex_main.orders (id));\n");
   CHECK(run.of(kGate).empty());
@@ -96,3 +119,5 @@ TEST_CASE("cross-tenant-schema can be suppressed with a reason") {
   CHECK(run.of(kGate).empty());
   CHECK(run.of("lint.unused-suppression").empty());
 }
+
+}  // namespace cross_tenant_schema_test

@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace require_owned_target_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.require-owned-target";
@@ -64,3 +66,5 @@ TEST_CASE("require-owned-target is turned off per namespace by the policy, not b
                  "namespaces:\n  acme:\n    gates:\n      tenancy.require-owned-target: off\n");
   CHECK(run.of(kGate).empty());
 }
+
+}  // namespace require_owned_target_test

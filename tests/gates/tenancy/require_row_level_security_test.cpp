@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_row_level_security_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.require-row-level-security";
@@ -62,3 +64,5 @@ TEST_CASE("require-row-level-security can be suppressed with a reason") {
             .of(kGate)
             .empty());
 }
+
+}  // namespace require_row_level_security_test

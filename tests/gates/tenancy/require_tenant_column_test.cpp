@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace require_tenant_column_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.require-tenant-column";
@@ -48,3 +50,5 @@ TEST_CASE("require-tenant-column can be suppressed with a reason") {
             .of(kGate)
             .empty());
 }
+
+}  // namespace require_tenant_column_test

@@ -2,6 +2,8 @@
 
 #include "support/tenant_test.hpp"
 
+namespace require_tenant_label_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.require-tenant-label";
@@ -49,3 +51,5 @@ TEST_CASE("require-tenant-label can be turned off per namespace by the policy") 
             .of(kGate)
             .empty());
 }
+
+}  // namespace require_tenant_label_test

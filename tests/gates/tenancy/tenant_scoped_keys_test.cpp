@@ -2,6 +2,8 @@
 
 #include "support/gate_test.hpp"
 
+namespace tenant_scoped_keys_test {  // per-file scope: the tests are also built as one unity TU
+
 using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.tenant-scoped-keys";
@@ -62,3 +64,5 @@ TEST_CASE("tenant-scoped-keys can be suppressed with a reason") {
             .of(kGate)
             .empty());
 }
+
+}  // namespace tenant_scoped_keys_test
