@@ -1,23 +1,17 @@
 #include "gates/cluster_view.hpp"
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+
+#include "gates/common/digest.hpp"
+#include "gates/common/json_fields.hpp"
 
 namespace schemagate::gates {
 namespace {
 
+using json_fields::field;
+using json_fields::string_field;
 using nlohmann::json;
-
-const json& field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const json& j, const char* key) {
-  const json& v = field(j, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 std::optional<std::int64_t> int_field(const json& j, const char* key) {
   const json& v = field(j, key);
@@ -44,16 +38,16 @@ void string_map(const json& j, std::map<std::string, std::string, std::less<>>& 
 
 Container container_from_json(const json& c) {
   Container out;
-  out.name = str(c, "name");
-  out.image = str(c, "image");
+  out.name = string_field(c, "name");
+  out.image = string_field(c, "image");
   out.command = strings(c, "command");
   out.args = strings(c, "args");
   const json& env = field(c, "env");
   if (env.is_array()) {
     for (const json& e : env) {
       EnvVar v;
-      v.name = str(e, "name");
-      v.value = str(e, "value");
+      v.name = string_field(e, "name");
+      v.value = string_field(e, "value");
       v.from_ref = field(e, "valueFrom").is_object();
       out.env.push_back(std::move(v));
     }
@@ -61,14 +55,14 @@ Container container_from_json(const json& c) {
   const json& env_from = field(c, "envFrom");
   if (env_from.is_array()) {
     for (const json& e : env_from) {
-      std::string cm = str(field(e, "configMapRef"), "name");
+      std::string cm = string_field(field(e, "configMapRef"), "name");
       if (!cm.empty()) out.env_from_configmaps.push_back(cm);
     }
   }
   const json& mounts = field(c, "volumeMounts");
   if (mounts.is_array()) {
     for (const json& m : mounts)
-      out.mounts.push_back(VolumeMount{str(m, "name"), str(m, "mountPath")});
+      out.mounts.push_back(VolumeMount{string_field(m, "name"), string_field(m, "mountPath")});
   }
   const json& sc = field(c, "securityContext");
   out.privileged = field(sc, "privileged").is_boolean() && field(sc, "privileged").get<bool>();
@@ -103,11 +97,11 @@ const std::string* Namespace::tenant() const {
 ObjectMeta meta_from_json(const json& j) {
   ObjectMeta m;
   const json& md = field(j, "metadata");
-  m.name = str(md, "name");
-  m.namespace_name = str(md, "namespace");
-  m.uid = str(md, "uid");
-  m.resource_version = str(md, "resourceVersion");
-  m.creation_timestamp = str(md, "creationTimestamp");
+  m.name = string_field(md, "name");
+  m.namespace_name = string_field(md, "namespace");
+  m.uid = string_field(md, "uid");
+  m.resource_version = string_field(md, "resourceVersion");
+  m.creation_timestamp = string_field(md, "creationTimestamp");
   string_map(field(md, "labels"), m.labels);
   string_map(field(md, "annotations"), m.annotations);
   return m;
@@ -121,7 +115,7 @@ Job job_from_json(const json& j) {
   job.active_deadline_seconds = int_field(spec, "activeDeadlineSeconds");
   job.suspended = field(spec, "suspend").is_boolean() && field(spec, "suspend").get<bool>();
   const json& pod = field(field(spec, "template"), "spec");
-  job.restart_policy = str(pod, "restartPolicy");
+  job.restart_policy = string_field(pod, "restartPolicy");
   for (const char* key : {"containers", "initContainers"}) {
     const json& list = field(pod, key);
     if (!list.is_array()) continue;
@@ -133,13 +127,13 @@ Job job_from_json(const json& j) {
   if (volumes.is_array()) {
     for (const json& v : volumes) {
       Volume vol;
-      vol.name = str(v, "name");
-      std::string cm = str(field(v, "configMap"), "name");
+      vol.name = string_field(v, "name");
+      std::string cm = string_field(field(v, "configMap"), "name");
       if (!cm.empty()) vol.configmaps.push_back(cm);
       const json& sources = field(field(v, "projected"), "sources");
       if (sources.is_array()) {
         for (const json& s : sources) {
-          std::string pcm = str(field(s, "configMap"), "name");
+          std::string pcm = string_field(field(s, "configMap"), "name");
           if (!pcm.empty()) vol.configmaps.push_back(pcm);
         }
       }
@@ -160,9 +154,9 @@ Job job_from_json(const json& j) {
   const json& conditions = field(status, "conditions");
   if (conditions.is_array()) {
     for (const json& c : conditions) {
-      if (str(c, "status") != "True") continue;
-      if (str(c, "type") == "Complete") job.condition_complete = true;
-      if (str(c, "type") == "Failed") job.condition_failed = true;
+      if (string_field(c, "status") != "True") continue;
+      if (string_field(c, "type") == "Complete") job.condition_complete = true;
+      if (string_field(c, "type") == "Failed") job.condition_failed = true;
     }
   }
   return job;
@@ -178,7 +172,11 @@ ConfigMap configmap_from_json(const json& j) {
   const json& data = field(j, "data");
   if (data.is_object()) {
     for (auto it = data.begin(); it != data.end(); ++it) {
-      if (it.value().is_string()) cm.data.emplace(it.key(), it.value().get<std::string>());
+      if (!it.value().is_string()) continue;
+      const std::string& text = it.value().get_ref<const std::string&>();
+      if (it.key().size() > 4 && it.key().compare(it.key().size() - 4, 4, ".sql") == 0)
+        cm.sql_digests.emplace(it.key(), digest::sha256(text));
+      cm.data.emplace(it.key(), text);
     }
   }
   return cm;
@@ -188,11 +186,16 @@ Lease lease_from_json(const json& j) {
   Lease l;
   l.meta = meta_from_json(j);
   const json& spec = field(j, "spec");
-  l.holder_identity = str(spec, "holderIdentity");
+  l.holder_identity = string_field(spec, "holderIdentity");
   l.lease_duration_seconds = int_field(spec, "leaseDurationSeconds").value_or(0);
-  l.acquire_time = str(spec, "acquireTime");
-  l.renew_time = str(spec, "renewTime");
+  l.acquire_time = string_field(spec, "acquireTime");
+  l.renew_time = string_field(spec, "renewTime");
   return l;
+}
+
+std::uint64_t next_state_version() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace schemagate::gates

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -85,6 +86,9 @@ struct Namespace {
 struct ConfigMap {
   ObjectMeta meta;
   std::map<std::string, std::string> data;  // binaryData is not SQL and is ignored
+  // SHA-256 (32 bytes) of each .sql entry, taken once when the ConfigMap is decoded:
+  // the parse cache's key, so a warm review does not hash the migrations again.
+  std::map<std::string, std::string, std::less<>> sql_digests;
 };
 
 struct Lease {
@@ -126,7 +130,19 @@ class ClusterView {
   }
   // True once the view reflects the cluster (first list done, or file loaded).
   virtual bool synced() const = 0;
+  // Every namespace, without copying them; order unspecified.
+  virtual void for_each_namespace(const std::function<void(const Namespace&)>& f) const {
+    for (const Namespace& ns : list_namespaces())
+      f(ns);
+  }
+  // Names the state of the namespaces: views answering the same non-zero value have
+  // the same namespaces, so what is derived from them (the tenant directory) can be
+  // reused. 0: unknown, derive afresh.
+  virtual std::uint64_t namespaces_version() const { return 0; }
 };
+
+// A process-wide unique, non-zero value for namespaces_version().
+std::uint64_t next_state_version();
 
 // Well-known label and annotation keys (ARCHITECTURE.md §5).
 namespace keys {

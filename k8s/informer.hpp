@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "gates/cluster_view.hpp"
 #include "k8s/api_client.hpp"
 
 namespace schemagate::k8s {
@@ -84,6 +85,36 @@ class Informer {
   std::jthread thread_;
 };
 
+// Hands every informer event to two sinks (the Jobs store and its index of active Jobs).
+class TeeSink final : public InformerSink {
+ public:
+  TeeSink(InformerSink& a, InformerSink& b) : a_(a), b_(b) {}
+  void begin_list() override {
+    a_.begin_list();
+    b_.begin_list();
+  }
+  void list_item(const nlohmann::json& object) override {
+    a_.list_item(object);
+    b_.list_item(object);
+  }
+  void end_list() override {
+    a_.end_list();
+    b_.end_list();
+  }
+  void upsert(const nlohmann::json& object) override {
+    a_.upsert(object);
+    b_.upsert(object);
+  }
+  void erase(const nlohmann::json& object) override {
+    a_.erase(object);
+    b_.erase(object);
+  }
+
+ private:
+  InformerSink& a_;
+  InformerSink& b_;
+};
+
 // Decoded objects keyed "namespace/name" ("/name" for cluster-scoped ones), sharded
 // by namespace (by name when cluster-scoped).
 template <class T>
@@ -96,6 +127,7 @@ class ObjectStore final : public InformerSink {
   struct Snapshot {
     std::array<std::shared_ptr<const Shard>, kShards> shards;
     std::size_t size = 0;
+    std::uint64_t version = gates::next_state_version();  // new for every state
 
     Ptr find(std::string_view ns, std::string_view name) const {
       const Shard& s = *shards[shard_of(ns, name)];
@@ -120,7 +152,11 @@ class ObjectStore final : public InformerSink {
   };
 
   using Decode = std::function<T(const nlohmann::json&)>;
-  explicit ObjectStore(Decode decode) : decode_(std::move(decode)) {
+  // Keeps only the objects `keep` accepts (all without one): an object that stops
+  // being accepted leaves the store, as if deleted.
+  using Keep = std::function<bool(const T&)>;
+  explicit ObjectStore(Decode decode, Keep keep = nullptr)
+      : decode_(std::move(decode)), keep_(std::move(keep)) {
     auto snap = std::make_shared<Snapshot>();
     for (auto& s : snap->shards)
       s = std::make_shared<const Shard>();
@@ -132,6 +168,7 @@ class ObjectStore final : public InformerSink {
   void begin_list() override { building_ = std::make_unique<std::array<Shard, kShards>>(); }
   void list_item(const nlohmann::json& object) override {
     T t = decode_(object);
+    if (keep_ && !keep_(t)) return;
     std::size_t i = shard_of(t.meta.namespace_name, t.meta.name);
     std::string k = key(t.meta.namespace_name, t.meta.name);
     (*building_)[i].insert_or_assign(std::move(k), std::make_shared<const T>(std::move(t)));
@@ -148,6 +185,10 @@ class ObjectStore final : public InformerSink {
   void upsert(const nlohmann::json& object) override {
     T t = decode_(object);
     std::string ns = t.meta.namespace_name, name = t.meta.name;
+    if (keep_ && !keep_(t)) {
+      change(ns, name, nullptr);
+      return;
+    }
     change(ns, name, std::make_shared<const T>(std::move(t)));
   }
   void erase(const nlohmann::json& object) override {
@@ -168,6 +209,7 @@ class ObjectStore final : public InformerSink {
   void change(const std::string& ns, const std::string& name, Ptr value) {
     auto old = current_.load();
     std::size_t i = shard_of(ns, name);
+    if (!value && old->shards[i]->count(key(ns, name)) == 0) return;  // nothing to erase
     auto shard = std::make_shared<Shard>(*old->shards[i]);
     std::size_t before = shard->size();
     if (value)
@@ -175,12 +217,14 @@ class ObjectStore final : public InformerSink {
     else
       shard->erase(key(ns, name));
     auto snap = std::make_shared<Snapshot>(*old);
+    snap->version = gates::next_state_version();
     snap->size = old->size - before + shard->size();
     snap->shards[i] = std::move(shard);
     current_.store(std::move(snap));
   }
 
   Decode decode_;
+  Keep keep_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::unique_ptr<std::array<Shard, kShards>> building_;  // during a list (informer thread only)
 };

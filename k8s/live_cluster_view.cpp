@@ -26,11 +26,13 @@ using LeaseStore = ObjectStore<gates::Lease>;
 class LiveView final : public gates::ClusterView {
  public:
   LiveView(const LiveClusterView& owner, std::shared_ptr<const NsStore::Snapshot> ns,
-           std::shared_ptr<const JobStore::Snapshot> jobs, std::shared_ptr<const CmStore::Snapshot> cms,
-           std::shared_ptr<const LeaseStore::Snapshot> leases, bool synced)
+           std::shared_ptr<const JobStore::Snapshot> jobs, std::shared_ptr<const JobStore::Snapshot> active,
+           std::shared_ptr<const CmStore::Snapshot> cms, std::shared_ptr<const LeaseStore::Snapshot> leases,
+           bool synced)
       : owner_(owner),
         ns_(std::move(ns)),
         jobs_(std::move(jobs)),
+        active_(std::move(active)),
         cms_(std::move(cms)),
         leases_(std::move(leases)),
         synced_(synced) {}
@@ -65,9 +67,7 @@ class LiveView final : public gates::ClusterView {
   }
   std::vector<gates::Job> active_migration_jobs() const override {
     std::vector<gates::Job> out;
-    jobs_->for_each([&](const gates::Job& j) {
-      if (j.is_migration() && !j.finished() && !j.suspended) out.push_back(j);
-    });
+    active_->for_each([&](const gates::Job& j) { out.push_back(j); });
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return std::tie(a.meta.namespace_name, a.meta.name) < std::tie(b.meta.namespace_name, b.meta.name);
     });
@@ -84,11 +84,16 @@ class LiveView final : public gates::ClusterView {
     return out;
   }
   bool synced() const override { return synced_; }
+  void for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const override {
+    ns_->for_each(f);
+  }
+  std::uint64_t namespaces_version() const override { return ns_->version; }
 
  private:
   const LiveClusterView& owner_;
   std::shared_ptr<const NsStore::Snapshot> ns_;
   std::shared_ptr<const JobStore::Snapshot> jobs_;
+  std::shared_ptr<const JobStore::Snapshot> active_;  // jobs_' running and waiting ones
   std::shared_ptr<const CmStore::Snapshot> cms_;
   std::shared_ptr<const LeaseStore::Snapshot> leases_;
   bool synced_;
@@ -115,6 +120,8 @@ LiveClusterView::LiveClusterView(const ClusterConfig& config, LiveClusterViewOpt
       started_(std::chrono::steady_clock::now()),
       namespaces_(gates::namespace_from_json),
       jobs_(gates::job_from_json),
+      active_jobs_(gates::job_from_json,
+                   [](const gates::Job& j) { return j.is_migration() && !j.finished() && !j.suspended; }),
       configmaps_(migration_configmap_from_json),
       leases_(gates::lease_from_json) {
   ApiClientOptions informer_options;
@@ -138,7 +145,7 @@ LiveClusterView::LiveClusterView(const ClusterConfig& config, LiveClusterViewOpt
     informers_.push_back(std::make_unique<Informer>(*client_, std::move(o), sink));
   };
   add("namespaces", "/api/v1/namespaces", "", namespaces_);
-  add("jobs", "/apis/batch/v1/jobs", std::string(gates::keys::kMigration) + "=true", jobs_);
+  add("jobs", "/apis/batch/v1/jobs", std::string(gates::keys::kMigration) + "=true", job_sink_);
   add("configmaps", "/api/v1/configmaps", "", configmaps_);
   add("leases", "/apis/coordination.k8s.io/v1/namespaces/" + lease_namespace_ + "/leases", "", leases_);
 }
@@ -180,7 +187,8 @@ bool LiveClusterView::synced() const {
 
 std::shared_ptr<const gates::ClusterView> LiveClusterView::view() const {
   return std::make_shared<const LiveView>(*this, namespaces_.snapshot(), jobs_.snapshot(),
-                                          configmaps_.snapshot(), leases_.snapshot(), synced());
+                                          active_jobs_.snapshot(), configmaps_.snapshot(), leases_.snapshot(),
+                                          synced());
 }
 
 std::optional<gates::Namespace> LiveClusterView::get_namespace(std::string_view name) const {
@@ -263,6 +271,11 @@ void LiveClusterView::append_metrics(std::string& out) const {
          std::to_string(configmaps_.snapshot()->size) + "\n";
   out +=
       "schemagate_informer_objects{resource=\"leases\"} " + std::to_string(leases_.snapshot()->size) + "\n";
+  out +=
+      "# HELP schemagate_migrations_active Migration Jobs running or waiting to run (not finished, not "
+      "suspended).\n";
+  out += "# TYPE schemagate_migrations_active gauge\n";
+  out += "schemagate_migrations_active " + std::to_string(active_jobs_.snapshot()->size) + "\n";
   out += "# HELP schemagate_clusterview_configmap_gets_total ConfigMap GETs on a cache miss, by result.\n";
   out += "# TYPE schemagate_clusterview_configmap_gets_total counter\n";
   out += "schemagate_clusterview_configmap_gets_total{result=\"found\"} " + std::to_string(fetch_ok_.load()) +

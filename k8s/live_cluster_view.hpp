@@ -83,6 +83,10 @@ class LiveClusterView final : public gates::ClusterView {
 
   ObjectStore<gates::Namespace> namespaces_;
   ObjectStore<gates::Job> jobs_;
+  // The Jobs that run or wait to run (not finished, not suspended): what every review's
+  // concurrency gates read, a handful even when jobs_ holds 20,000.
+  ObjectStore<gates::Job> active_jobs_;
+  TeeSink job_sink_{jobs_, active_jobs_};
   ObjectStore<gates::ConfigMap> configmaps_;
   ObjectStore<gates::Lease> leases_;
   std::vector<std::unique_ptr<Informer>> informers_;

@@ -113,6 +113,11 @@ std::vector<gates::Namespace> ClusterSnapshot::list_namespaces() const {
   return out;
 }
 
+void ClusterSnapshot::for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const {
+  for (const auto& [name, ns] : namespaces)
+    f(ns);
+}
+
 std::vector<gates::Job> ClusterSnapshot::migration_jobs(std::string_view ns) const {
   std::vector<gates::Job> out;
   for (const gates::Job& j : jobs) {
@@ -171,6 +176,7 @@ bool StaticClusterView::load(std::shared_ptr<const ClusterSnapshot>& out, std::s
   text << in.rdbuf();
   auto snap = std::make_shared<ClusterSnapshot>();
   if (!parse_cluster_state(text.str(), path_, *snap, error)) return false;
+  snap->version = gates::next_state_version();  // immutable from here on
   out = std::move(snap);
   return true;
 }
@@ -220,6 +226,12 @@ std::optional<gates::ConfigMap> StaticClusterView::get_configmap(std::string_vie
 }
 std::vector<gates::Namespace> StaticClusterView::list_namespaces() const {
   return snapshot()->list_namespaces();
+}
+void StaticClusterView::for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const {
+  snapshot()->for_each_namespace(f);
+}
+std::uint64_t StaticClusterView::namespaces_version() const {
+  return snapshot()->namespaces_version();
 }
 std::vector<gates::Job> StaticClusterView::migration_jobs(std::string_view ns) const {
   return snapshot()->migration_jobs(ns);

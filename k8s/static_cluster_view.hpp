@@ -31,6 +31,10 @@ class ClusterSnapshot final : public gates::ClusterView {
   std::vector<gates::Job> active_migration_jobs() const override;
   std::vector<gates::Lease> list_leases(std::string_view ns) const override;
   bool synced() const override { return true; }
+  void for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const override;
+  // Set by StaticClusterView when it publishes the snapshot; 0 (derive afresh) for a
+  // snapshot built by hand, which may still change.
+  std::uint64_t namespaces_version() const override { return version; }
 
   // Pointer access without a copy, for hot paths that only read.
   const gates::ConfigMap* find_configmap(std::string_view ns, std::string_view name) const;
@@ -39,6 +43,7 @@ class ClusterSnapshot final : public gates::ClusterView {
   std::map<std::pair<std::string, std::string>, gates::ConfigMap> configmaps;  // (ns, name)
   std::vector<gates::Job> jobs;
   std::vector<gates::Lease> leases;
+  std::uint64_t version = 0;
 };
 
 // Parses a cluster-state YAML stream. Kinds: Namespace, Job (batch/v1), ConfigMap,
@@ -76,6 +81,8 @@ class StaticClusterView final : public gates::ClusterView {
   std::vector<gates::Job> active_migration_jobs() const override;
   std::vector<gates::Lease> list_leases(std::string_view ns) const override;
   bool synced() const override { return current_.load() != nullptr; }
+  void for_each_namespace(const std::function<void(const gates::Namespace&)>& f) const override;
+  std::uint64_t namespaces_version() const override;
 
  private:
   struct FileId {

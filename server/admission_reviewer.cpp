@@ -9,20 +9,15 @@
 #include <set>
 #include <stdexcept>
 
+#include "gates/common/json_fields.hpp"
 #include "gates/common/migration_target.hpp"
 #include "server/job_input.hpp"
 
 namespace schemagate::server {
 namespace {
 
+using json_fields::field;
 using nlohmann::json;
-
-const json& at(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
 
 // The schemagate.io/* entries of a labels or annotations map.
 std::map<std::string, json> ours(const json& m) {
@@ -38,21 +33,23 @@ std::map<std::string, json> ours(const json& m) {
 // (containers, volumes, env) or a schemagate.io/* label or annotation. Status
 // updates and unrelated metadata churn (finalizers, other labels) pass at once.
 bool gated_fields_changed(const json& object, const json& old_object) {
-  auto pod_spec = [](const json& j) -> const json& { return at(at(at(j, "spec"), "template"), "spec"); };
+  auto pod_spec = [](const json& j) -> const json& {
+    return field(field(field(j, "spec"), "template"), "spec");
+  };
   if (pod_spec(object) != pod_spec(old_object)) return true;
   // Resuming a suspended Job (plan's rollback Jobs) starts a migration: review it.
-  if (at(at(object, "spec"), "suspend") != at(at(old_object, "spec"), "suspend")) return true;
-  const json& meta = at(object, "metadata");
-  const json& old_meta = at(old_object, "metadata");
-  return ours(at(meta, "labels")) != ours(at(old_meta, "labels")) ||
-         ours(at(meta, "annotations")) != ours(at(old_meta, "annotations"));
+  if (field(field(object, "spec"), "suspend") != field(field(old_object, "spec"), "suspend")) return true;
+  const json& meta = field(object, "metadata");
+  const json& old_meta = field(old_object, "metadata");
+  return ours(field(meta, "labels")) != ours(field(old_meta, "labels")) ||
+         ours(field(meta, "annotations")) != ours(field(old_meta, "annotations"));
 }
 
 std::string job_display(const AdmissionRequest& req, const gates::Job& job) {
   std::string name = job.meta.name;
   if (name.empty()) name = req.name;
   if (name.empty()) {
-    const json& gen = at(at(req.object, "metadata"), "generateName");
+    const json& gen = field(field(req.object, "metadata"), "generateName");
     name = (gen.is_string() ? gen.get<std::string>() : std::string()) + "<generated>";
   }
   return req.namespace_name + "/" + name;
@@ -159,7 +156,7 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   if (live_view && !live_view->synced()) {
     // A stale or unsynced live view cannot answer tenancy and concurrency questions:
     // migration Jobs get the policy's failure mode (docs/live-cluster.md).
-    const json& label = at(at(at(req.object, "metadata"), "labels"), "schemagate.io/migration");
+    const json& label = field(field(field(req.object, "metadata"), "labels"), "schemagate.io/migration");
     if (label.is_string() && label.get<std::string>() == "true") {
       char age[32];
       std::snprintf(age, sizeof(age), "%.0f", live_->age_seconds());
@@ -180,8 +177,8 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   options.dry_run = req.dry_run;
   std::string ns = req.namespace_name;
   if (ns.empty())
-    ns = at(at(req.object, "metadata"), "namespace").is_string()
-             ? at(at(req.object, "metadata"), "namespace").get<std::string>()
+    ns = field(field(req.object, "metadata"), "namespace").is_string()
+             ? field(field(req.object, "metadata"), "namespace").get<std::string>()
              : std::string();
   std::unique_ptr<JobContext> jc = build_job_context(req.object, ns, options);
   if (out.job_name.empty()) out.job_name = jc->job.meta.name;
@@ -189,11 +186,13 @@ void AdmissionReviewer::evaluate(const AdmissionRequest& req, const gates::Polic
   jc->ctx.finding_cache = &findings_;
   gates::Verdict verdict = engine_.evaluate(jc->ctx);
   // The one write on the request path (ARCHITECTURE.md §8): only for an admitted,
-  // real CREATE of a migration that is not suspended. Dry runs take no Lease
-  // (sideEffects: NoneOnDryRun).
-  if (leases_ && !req.dry_run && req.operation == "CREATE" && verdict.decision == gates::Decision::kAllow &&
-      jc->job.is_migration() && !jc->job.suspended &&
-      !take_lease(req, policy, *jc, options.cluster, verdict, out))
+  // real request that starts a migration: a CREATE of a Job that is not suspended, or
+  // an UPDATE that resumes a suspended one (plan's rollback Jobs). Dry runs take no
+  // Lease (sideEffects: NoneOnDryRun).
+  bool starts = !jc->job.suspended &&
+                (req.operation == "CREATE" || field(field(req.old_object, "spec"), "suspend") == json(true));
+  if (leases_ && !req.dry_run && starts && verdict.decision == gates::Decision::kAllow &&
+      jc->job.is_migration() && !take_lease(req, policy, *jc, options.cluster, verdict, out))
     return;
   ReplyContext rc{req.uid, job_display(req, jc->job)};
   out.body = encode_admission_review(response_for_verdict(rc, verdict));

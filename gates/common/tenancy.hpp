@@ -4,6 +4,8 @@
 // database template). Shared by the tenancy gates.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,8 +40,28 @@ std::optional<Tenant> tenant_of(const Namespace& ns, const Policy& policy);
 // when there is no Job, no cluster view, no such namespace or no tenant label.
 std::optional<Tenant> job_tenant(const Context& ctx);
 
-// Which tenant other than `self` owns a schema (a database when `database`): scans
-// the namespaces — call it only for a name `self` does not own.
+// Every tenant of the cluster and what it owns, indexed by schema and database name.
+// Built from all namespaces once per state of them (ClusterView::namespaces_version)
+// and per schema/database template, then shared by every review of that state: at
+// 5,000 tenant namespaces a review must not visit each of them.
+class TenantDirectory {
+ public:
+  TenantDirectory(const ClusterView& cluster, const Policy& policy);
+  // The tenant other than `self_id` that owns the schema (the database when
+  // `database`); the first by namespace name when several claim it.
+  const Tenant* owner(std::string_view name, bool database, std::string_view self_id) const;
+  std::size_t size() const { return tenants_.size(); }
+
+ private:
+  std::vector<Tenant> tenants_;  // by namespace name
+  std::map<std::string, std::vector<std::size_t>, std::less<>> schemas_, databases_;
+};
+
+// The directory for the context's cluster and policy (null without either). Cached
+// for non-zero namespaces_version(); rebuilt on every call otherwise.
+std::shared_ptr<const TenantDirectory> tenant_directory(const Context& ctx);
+
+// Which tenant other than `self` owns a schema (a database when `database`).
 std::optional<Tenant> other_owner(const Context& ctx, const Tenant& self, std::string_view name,
                                   bool database);
 

@@ -38,27 +38,51 @@ bool changes_relation(const sql::Statement& st, const sql::RelationName& r) {
   return false;
 }
 
-// Qualified identifiers "<schema>.<name>" in a function body, for the schemas of
-// other tenants only (record.field looks the same, so unknown prefixes are not
-// reported from bodies).
-void scan_body(std::string_view body, std::uint32_t offset, const std::vector<std::string>& foreign,
-               std::vector<SchemaUse>& uses) {
-  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  for (const std::string& schema : foreign) {
-    for (std::size_t at = body.find(schema); at != std::string_view::npos; at = body.find(schema, at + 1)) {
-      bool starts = at == 0 || !ident(body[at - 1]);
-      std::size_t end = at + schema.size();
-      if (starts && end + 1 < body.size() && body[end] == '.' && ident(body[end + 1])) {
-        uses.push_back({schema, true, offset, "a function body"});
-        break;
+// Qualified names "<schema>.<name>" in a function body whose schema another tenant
+// owns (record.field looks the same, so unknown prefixes are not reported from
+// bodies). One pass over the body, each prefix looked up in the directory; unquoted
+// names fold to lower case as PostgreSQL folds them.
+void scan_body(std::string_view body, std::uint32_t offset, const TenantDirectory& directory,
+               std::string_view self_id, std::vector<SchemaUse>& uses) {
+  auto ident = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  std::set<std::string> seen;
+  std::size_t i = 0;
+  while (i < body.size()) {
+    std::string name;
+    std::size_t end = i;
+    if (body[i] == '"') {  // "quoted" name; "" is a quote inside it
+      for (end = i + 1; end < body.size(); ++end) {
+        if (body[end] != '"') {
+          name += body[end];
+        } else if (end + 1 < body.size() && body[end + 1] == '"') {
+          name += '"';
+          ++end;
+        } else {
+          break;
+        }
       }
+      if (end < body.size()) ++end;  // past the closing quote
+    } else if (ident(body[i])) {
+      while (end < body.size() && ident(body[end]))
+        name += static_cast<char>(std::tolower(static_cast<unsigned char>(body[end++])));
+    } else {
+      ++i;
+      continue;
     }
+    bool qualifies =
+        end + 1 < body.size() && body[end] == '.' && (ident(body[end + 1]) || body[end + 1] == '"');
+    if (qualifies && directory.owner(name, false, self_id) != nullptr && seen.insert(name).second)
+      uses.push_back({name, true, offset, "a function body"});
+    i = end;
   }
 }
 
 std::vector<SchemaUse> schema_uses(const Context& ctx, const Tenant& self, const sql::Script& /*script*/,
-                                   const sql::Statement& st, std::vector<std::string>& foreign_schemas,
-                                   bool& foreign_loaded) {
+                                   const sql::Statement& st,
+                                   std::shared_ptr<const TenantDirectory>& directory) {
   std::vector<SchemaUse> uses;
   for (const sql::SchemaRef& ref : st.facts.schema_refs) {
     if (ref.fk_target) continue;  // judged by tenancy.cross-tenant-foreign-key
@@ -90,20 +114,12 @@ std::vector<SchemaUse> schema_uses(const Context& ctx, const Tenant& self, const
       uses.push_back({std::string(sql::string_value(names.at(0))), true, st.offset, "a function"});
     for (sql::Node opt : b["options"]) {
       if (opt.body()["defname"].str() != "as") continue;
-      if (!foreign_loaded) {
-        foreign_loaded = true;
-        if (ctx.cluster != nullptr) {
-          for (const Namespace& ns : ctx.cluster->list_namespaces()) {
-            std::optional<Tenant> t = tenant_of(ns, *ctx.policy);
-            if (t && t->id != self.id)
-              foreign_schemas.insert(foreign_schemas.end(), t->schemas.begin(), t->schemas.end());
-          }
-        }
-      }
+      if (!directory) directory = tenant_directory(ctx);
+      if (!directory) continue;
       sql::Node arg = opt.body()["arg"];
       if (arg.tag() == "List") arg = arg.body()["items"];
       for (sql::Node part : arg)
-        scan_body(sql::string_value(part), st.offset, foreign_schemas, uses);
+        scan_body(sql::string_value(part), st.offset, *directory, self.id, uses);
     }
   }
   return uses;
@@ -115,8 +131,7 @@ void CrossTenantSchema::evaluate(const Context& ctx, Reporter& out) const {
   if (ctx.policy == nullptr || ctx.policy->tenancy.model != TenancyModel::kSchemaPerTenant) return;
   std::optional<Tenant> self = job_tenant(ctx);
   if (!self) return;  // no tenant context: tenancy.require-tenant-label speaks for that
-  std::vector<std::string> foreign_schemas;
-  bool foreign_loaded = false;
+  std::shared_ptr<const TenantDirectory> directory;  // loaded at the first function body
   for (const sql::Script* script : ctx.scripts()) {
     for (const sql::Statement& st : script->statements) {
       // SET ROLE / SET SESSION AUTHORIZATION to a role of another tenant acts with
@@ -140,7 +155,7 @@ void CrossTenantSchema::evaluate(const Context& ctx, Reporter& out) const {
                               tag == "AlterObjectSchemaStmt" || tag == "VariableSetStmt";
       if (!schema_statement && script->sql(st).find('.') == std::string_view::npos) continue;
       std::set<std::string> reported;
-      for (const SchemaUse& use : schema_uses(ctx, *self, *script, st, foreign_schemas, foreign_loaded)) {
+      for (const SchemaUse& use : schema_uses(ctx, *self, *script, st, directory)) {
         if (use.schema.empty() || self->owns_schema(use.schema) || is_system_schema(use.schema)) continue;
         if (is_shared_schema(*ctx.policy, use.schema) && !use.changes) continue;
         if (!reported.insert(use.schema).second) continue;

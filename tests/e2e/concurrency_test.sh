@@ -67,7 +67,7 @@ LEASES=/apis/coordination.k8s.io/v1/namespaces/schemagate/leases
 # tenant-acme owns the databases the rounds use (tenancy.require-owned-target).
 dbs="orders"
 for i in $(seq 0 $((ROUNDS - 1))); do dbs="$dbs,race$i"; done
-dbs="$dbs,dry,frozen,broken,gen"
+dbs="$dbs,dry,frozen,broken,gen,resume"
 merge /api/v1/namespaces/tenant-acme "{\"metadata\":{\"annotations\":{\"schemagate.io/databases\":\"$dbs\"}}}"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=sg \
@@ -161,6 +161,48 @@ expect "and takes no Lease" "$(api GET "$LEASES/schemagate-db-acme-dry" -o /dev/
 mkreview "$WORK/dry.json" dry-migrate dry
 expect "the same review for real takes it" "$(allowed "$(review "$P1" "$WORK/dry.json")")/$(holder schemagate-db-acme-dry)" \
   true/tenant-acme/dry-migrate
+
+# --- a suspended Job takes no Lease; resuming it (an UPDATE) takes it ------------------------
+# mkresume OUT NAME DATABASE SUSPEND_OLD SUSPEND_NEW: an UPDATE of the example Job.
+mkresume() {
+  python3 - "$SRC/examples/reviews/clean-create.json" "$@" <<'PY'
+import copy, json, sys, uuid
+src, out, name, db, old_s, new_s = sys.argv[1:7]
+d = json.load(open(src))
+r = d["request"]
+r["uid"] = str(uuid.uuid4())
+r["name"] = name
+o = r["object"]
+o["metadata"]["name"] = name
+o["metadata"]["annotations"]["schemagate.io/database"] = db
+for k in ("uid", "resourceVersion", "creationTimestamp", "generation"):
+    o["metadata"].pop(k, None)
+old = copy.deepcopy(o)
+old["spec"]["suspend"] = old_s == "true"
+o["spec"]["suspend"] = new_s == "true"
+if old_s == "none":
+    r["operation"] = "CREATE"
+    r.pop("oldObject", None)
+else:
+    r["operation"] = "UPDATE"
+    r["oldObject"] = old
+json.dump(d, open(out, "w"))
+PY
+}
+mkresume "$WORK/s1.json" resume-a resume none true
+expect "a suspended migration Job is admitted" "$(allowed "$(review "$P1" "$WORK/s1.json")")" true
+expect "and takes no Lease" "$(api GET "$LEASES/schemagate-db-acme-resume" -o /dev/null -w '%{http_code}')" 404
+mkresume "$WORK/s1.json" resume-a resume true false
+expect "resuming it (UPDATE suspend true -> false) is admitted" "$(allowed "$(review "$P2" "$WORK/s1.json")")" true
+expect "and takes the Lease" "$(holder schemagate-db-acme-resume)" tenant-acme/resume-a
+create_job "$WORK/s1.json"
+mkresume "$WORK/s2.json" resume-b resume true false
+r=$(review "$P1" "$WORK/s2.json")
+expect "resuming a second Job for the database is denied while the first holds the Lease" "$(allowed "$r")" false
+expect "the denial names the holder" "$(grep -c 'resume-a' <<<"$(message "$r")")" 1
+mkresume "$WORK/s2.json" resume-b resume false false
+expect "an UPDATE that does not resume takes no Lease" \
+  "$(allowed "$(review "$P1" "$WORK/s2.json")")/$(holder schemagate-db-acme-resume)" true/tenant-acme/resume-a
 
 # --- two servers racing for the same database: exactly one admits ---------------------------
 won_before=$(( $(metric "$P1" 'schemagate_leases_total{result="won"}') + $(metric "$P2" 'schemagate_leases_total{result="won"}') ))

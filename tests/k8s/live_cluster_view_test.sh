@@ -5,7 +5,7 @@
 # an outage shorter than cache.maxStalenessSeconds is ridden out, a longer one turns
 # /readyz 503 and applies failureMode, and recovery makes it ready again; no API call
 # per review with a warm cache except the ConfigMap GET on a miss; SIGTERM stops the
-# informers. Prints "N passed, M failed"; about 60 s.
+# informers; client-certificate auth works (and its absence fails closed). Prints "N passed, M failed"; about 60 s.
 set -uo pipefail
 BIN=${SCHEMAGATE_BIN:?set SCHEMAGATE_BIN to the schemagate binary}
 SRC=${SCHEMAGATE_SOURCE_DIR:?set SCHEMAGATE_SOURCE_DIR to the source tree}
@@ -209,6 +209,28 @@ start_serve "$WORK/bad.log" "$WORK/bad-kubeconfig" || not_ok "serve with a bad t
 sleep 1.5
 expect "wrong token: /readyz stays 503" "$(readyz)" 503
 expect "wrong token: the log says 401" "$(grep -o -m1 '401 Unauthorized' "$WORK/bad.log")" "401 Unauthorized"
+kill -TERM "$SERVE_PID" 2>/dev/null
+
+# --- client-certificate auth: a fake that requires a client cert and takes no token ------
+python3 "$SRC/tests/fake_apiserver/fake_apiserver.py" --port 0 --tls-cert "$WORK/certs/server.crt" \
+  --tls-key "$WORK/certs/server.key" --tls-ca "$WORK/certs/ca.crt" --client-ca "$WORK/certs/ca.crt" \
+  --kubeconfig-client-cert "$WORK/certs/client.crt" --kubeconfig-client-key "$WORK/certs/client.key" \
+  --seed "$SRC/examples/cluster-state.yaml" --kubeconfig-out "$WORK/cert-kubeconfig" --max-lifetime 60 \
+  >"$WORK/fake-cert.out" 2>"$WORK/fake-cert.err" &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q LISTENING "$WORK/fake-cert.out" 2>/dev/null && break; sleep 0.1; done
+expect "the cert kubeconfig carries client-certificate-data, no token" \
+  "$(grep -c 'client-certificate-data\|client-key-data' "$WORK/cert-kubeconfig")/$(grep -c 'token:' "$WORK/cert-kubeconfig")" "2/0"
+start_serve "$WORK/cert.log" "$WORK/cert-kubeconfig" || not_ok "serve with a client certificate starts"
+expect "client certificate: the informers list and /readyz turns 200" "$(wait_ready 200 20)" 200
+expect "client certificate: a review sees the cluster" \
+  "$(grep -o '"allowed":[a-z]*' <<<"$(review "$CLEAN")")" '"allowed":true'
+kill -TERM "$SERVE_PID" 2>/dev/null
+grep -v 'client-certificate-data\|client-key-data' "$WORK/cert-kubeconfig" | sed 's/^  user:$/  user: {}/' \
+  >"$WORK/nocert-kubeconfig"
+start_serve "$WORK/nocert.log" "$WORK/nocert-kubeconfig" || not_ok "serve without the client certificate starts"
+sleep 1.5
+expect "no client certificate: the TLS handshake fails, /readyz stays 503" "$(readyz)" 503
 kill -TERM "$SERVE_PID" 2>/dev/null
 
 # --- configuration errors name the file and field -----------------------------------------

@@ -1,7 +1,13 @@
 #include "server/migration_cache.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <thread>
+
+#include "gates/cluster_view.hpp"
+#include "gates/common/digest.hpp"
+
+namespace migration_cache_test {  // per-file scope: the tests are also built as one unity TU
 
 using namespace schemagate;
 
@@ -39,6 +45,28 @@ TEST_CASE("migration cache: the key covers the texts, the PostgreSQL version and
         server::MigrationCache::key_of({{"a", "bc"}}, load));
 }
 
+TEST_CASE("migration cache: a digest taken at ingest keys like the text it stands for") {
+  sql::LoadOptions load;
+  auto plain = inputs("SELECT 1;");
+  auto digested = inputs("SELECT 1;");
+  for (auto& in : digested)
+    in.digest = digest::sha256(in.text);
+  CHECK(server::MigrationCache::key_of(plain, load) == server::MigrationCache::key_of(digested, load));
+  // The digest is what is keyed: the text is not hashed again when it is given.
+  digested[0].digest = digest::sha256("SELECT 2;");
+  CHECK(server::MigrationCache::key_of(plain, load) != server::MigrationCache::key_of(digested, load));
+}
+
+TEST_CASE("migration cache: decoded ConfigMaps carry the digest of each .sql entry only") {
+  auto cm = gates::configmap_from_json(nlohmann::json::parse(
+      R"({"metadata": {"name": "m", "namespace": "acme"},
+          "data": {"1_a.up.sql": "SELECT 1;", "README.md": "notes", "x.sql.bak": "SELECT 2;"}})"));
+  REQUIRE(cm.sql_digests.size() == 1);
+  CHECK(cm.sql_digests.at("1_a.up.sql") == digest::sha256("SELECT 1;"));
+  CHECK(digest::to_hex(cm.sql_digests.at("1_a.up.sql")).size() == 64);
+  CHECK(cm.data.size() == 3);
+}
+
 TEST_CASE("migration cache: least recently used sets are evicted past the limits") {
   server::MigrationCache cache(server::MigrationCache::Limits{2, 1u << 30});
   sql::LoadOptions load;
@@ -72,3 +100,5 @@ TEST_CASE("migration cache: concurrent lookups of one set agree") {
     CHECK(s->hash == got[0]->hash);
   CHECK(cache.hits() + cache.misses() == 8);
 }
+
+}  // namespace migration_cache_test
