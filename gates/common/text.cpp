@@ -29,4 +29,17 @@ std::vector<std::string> split_list(std::string_view s, char sep) {
   return out;
 }
 
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+    return;
+  }
+  // Leading byte marker and payload bits per length: 2, 3 or 4 bytes.
+  int continuation = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+  static constexpr unsigned char kLead[] = {0, 0xC0, 0xE0, 0xF0};
+  out += static_cast<char>(kLead[continuation] | (cp >> (6 * continuation)));
+  for (int i = continuation - 1; i >= 0; --i)
+    out += static_cast<char>(0x80 | ((cp >> (6 * i)) & 0x3F));
+}
+
 }  // namespace schemagate::text

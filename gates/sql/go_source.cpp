@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "gates/common/text.hpp"
+
 namespace schemagate::sql {
 namespace {
 
@@ -31,24 +33,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Lexer {
@@ -175,10 +159,10 @@ class Lexer {
           s.value += static_cast<char>(digits(2, 16));
           break;
         case 'u':
-          append_utf8(s.value, digits(4, 16));
+          text::append_utf8(s.value, digits(4, 16));
           break;
         case 'U':
-          append_utf8(s.value, digits(8, 16));
+          text::append_utf8(s.value, digits(8, 16));
           break;
         default:
           if (e >= '0' && e <= '7') {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "gates/common/text.hpp"
+
 namespace schemagate::sql {
 
 Node Node::operator[](std::string_view key) const {
@@ -184,24 +186,6 @@ class JsonParser {
     return true;
   }
 
-  static void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   bool hex4(unsigned& cp) {
     if (end_ - p_ < 4) return fail("truncated \\u escape");
     cp = 0;
@@ -275,7 +259,7 @@ class JsonParser {
             if (!hex4(lo)) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
-          put_utf8(decoded, cp);
+          text::append_utf8(decoded, cp);
           break;
         }
         default:

@@ -5,56 +5,15 @@
 # server processes racing for the same database admit exactly one, round after
 # round; a dry run takes no Lease; a freeze annotation added at runtime denies; a
 # Lease API error follows failureMode. Prints "N passed, M failed"; about 30 s.
-set -uo pipefail
-BIN=${SCHEMAGATE_BIN:?set SCHEMAGATE_BIN to the schemagate binary}
-SRC=${SCHEMAGATE_SOURCE_DIR:?set SCHEMAGATE_SOURCE_DIR to the source tree}
-if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
-  echo "SKIP: python3, openssl and curl are needed"; echo "0 passed, 0 failed"; exit 0
-fi
+source "$(dirname "$0")/lib.sh"
+require_tools python3 openssl curl
 ROUNDS=${CONCURRENCY_ROUNDS:-30}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/schemagate-concurrency.XXXXXX")
-PIDS=()
-PASSED=0
-FAILED=0
-WATCHDOG=""
-cleanup() {
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
-  for p in "${PIDS[@]}"; do
-    kill -9 "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' TERM INT
-# A hard bound: whatever hangs, the suite ends (and the EXIT trap kills the rest).
-(
-  sleep 240 &
-  s=$!
-  trap 'kill $s 2>/dev/null; exit 0' TERM
-  wait $s
-  echo "TIMEOUT: concurrency_test.sh ran over 240 s"
-  kill -TERM $$
-) >&2 </dev/null &
-WATCHDOG=$!
-ok() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
-not_ok() { FAILED=$((FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
-expect() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-finish() { echo "$PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; exit $?; }
+watchdog 240
 
 # --- the fake apiserver (plain HTTP + token), the demo cluster, the lease namespace -------
 printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: schemagate\n' >"$WORK/ns.yaml"
-python3 "$SRC/tests/fake_apiserver/fake_apiserver.py" --port 0 --token s3cret \
-  --seed "$SRC/examples/cluster-state.yaml" --seed "$WORK/ns.yaml" --kubeconfig-out "$WORK/kubeconfig" \
-  --max-lifetime 230 >"$WORK/fake.out" 2>"$WORK/fake.err" &
-PIDS+=($!)
-FAKE=""
-for _ in $(seq 100); do
-  FAKE=$(grep -o 'LISTENING [0-9]*' "$WORK/fake.out" 2>/dev/null | grep -o '[0-9]*$' || true)
-  [ -n "$FAKE" ] && break
-  sleep 0.1
-done
-[ -n "$FAKE" ] || { not_ok "fake apiserver starts" "$(cat "$WORK/fake.err")"; finish; }
+start_fake fake --token s3cret --seed "$SRC/examples/cluster-state.yaml" --seed "$WORK/ns.yaml" \
+  --kubeconfig-out "$WORK/kubeconfig" --max-lifetime 230 || { not_ok "fake apiserver starts"; finish; }
 api() { # api METHOD PATH [curl args...]
   local m=$1 p=$2
   shift 2

@@ -12,7 +12,10 @@ PIDS=()
 PASSED=0
 FAILED=0
 
+WATCHDOG=""
+
 cleanup() {
+  if [ -n "$WATCHDOG" ]; then kill "$WATCHDOG" 2>/dev/null; fi
   for p in "${PIDS[@]}"; do
     kill -9 "$p" 2>/dev/null
     wait "$p" 2>/dev/null
@@ -35,6 +38,51 @@ finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
   exit $?
+}
+
+# require_tools TOOL...: skip the suite (passing) when a tool is missing.
+require_tools() {
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "SKIP: $* are needed"
+      echo "0 passed, 0 failed"
+      exit 0
+    fi
+  done
+}
+
+# watchdog SECONDS: a hard bound on the suite; whatever hangs, it ends (and the EXIT
+# trap kills the rest).
+watchdog() {
+  local limit=$1 name
+  name=$(basename "$0")
+  trap 'exit 1' TERM INT
+  (
+    sleep "$limit" &
+    s=$!
+    trap 'kill $s 2>/dev/null; exit 0' TERM
+    wait $s
+    echo "TIMEOUT: $name ran over $limit s"
+    kill -TERM $$
+  ) >&2 </dev/null &
+  WATCHDOG=$!
+}
+
+# start_fake NAME [fake_apiserver.py flags...]: starts tests/fake_apiserver on a free
+# port (stdout/stderr in $WORK/NAME.out and .err); sets FAKE to its port.
+start_fake() {
+  local name=$1
+  shift
+  python3 "$SRC/tests/fake_apiserver/fake_apiserver.py" --port 0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  PIDS+=($!)
+  FAKE=""
+  for _ in $(seq 100); do
+    FAKE=$(grep -o 'LISTENING [0-9]*' "$WORK/$name.out" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [ -n "$FAKE" ] && return 0
+    sleep 0.1
+  done
+  cat "$WORK/$name.err"
+  return 1
 }
 
 # gen_cert DIR SERIAL: DIR/tls.crt and DIR/tls.key, a P-256 self-signed cert for 127.0.0.1.

@@ -5,44 +5,16 @@
 # an outage shorter than cache.maxStalenessSeconds is ridden out, a longer one turns
 # /readyz 503 and applies failureMode, and recovery makes it ready again; no API call
 # per review with a warm cache except the ConfigMap GET on a miss; SIGTERM stops the
-# informers; client-certificate auth works (and its absence fails closed). Prints "N passed, M failed"; about 60 s.
-set -uo pipefail
-BIN=${SCHEMAGATE_BIN:?set SCHEMAGATE_BIN to the schemagate binary}
-SRC=${SCHEMAGATE_SOURCE_DIR:?set SCHEMAGATE_SOURCE_DIR to the source tree}
-if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
-  echo "SKIP: python3, openssl and curl are needed"; echo "0 passed, 0 failed"; exit 0
-fi
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/schemagate-live.XXXXXX")
-PIDS=()
-PASSED=0
-FAILED=0
-cleanup() {
-  for p in "${PIDS[@]}"; do
-    kill -9 "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-ok() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
-not_ok() { FAILED=$((FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
-expect() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-finish() { echo "$PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; exit $?; }
+# informers; client-certificate auth works (and its absence fails closed). Prints
+# "N passed, M failed"; about 60 s.
+source "$SCHEMAGATE_SOURCE_DIR/tests/e2e/lib.sh"
+require_tools python3 openssl curl
 
 # --- the fake apiserver: TLS, token, the demo cluster ------------------------------------
 bash "$SRC/tests/fake_apiserver/gen_certs.sh" "$WORK/certs" >/dev/null 2>&1 || { not_ok "certificates"; finish; }
-python3 "$SRC/tests/fake_apiserver/fake_apiserver.py" --port 0 --tls-cert "$WORK/certs/server.crt" \
-  --tls-key "$WORK/certs/server.key" --tls-ca "$WORK/certs/ca.crt" --token s3cret \
-  --seed "$SRC/examples/cluster-state.yaml" --kubeconfig-out "$WORK/kubeconfig" --max-lifetime 150 \
-  >"$WORK/fake.out" 2>"$WORK/fake.err" &
-PIDS+=($!)
-FAKE=""
-for _ in $(seq 100); do
-  FAKE=$(grep -o 'LISTENING [0-9]*' "$WORK/fake.out" 2>/dev/null | grep -o '[0-9]*$' || true)
-  [ -n "$FAKE" ] && break
-  sleep 0.1
-done
-[ -n "$FAKE" ] || { not_ok "fake apiserver starts" "$(cat "$WORK/fake.err")"; finish; }
+start_fake fake --tls-cert "$WORK/certs/server.crt" --tls-key "$WORK/certs/server.key" \
+  --tls-ca "$WORK/certs/ca.crt" --token s3cret --seed "$SRC/examples/cluster-state.yaml" \
+  --kubeconfig-out "$WORK/kubeconfig" --max-lifetime 150 || { not_ok "fake apiserver starts"; finish; }
 api() { # api METHOD PATH [curl args...]: the fake's API with the token
   local m=$1 p=$2
   shift 2
@@ -212,13 +184,12 @@ expect "wrong token: the log says 401" "$(grep -o -m1 '401 Unauthorized' "$WORK/
 kill -TERM "$SERVE_PID" 2>/dev/null
 
 # --- client-certificate auth: a fake that requires a client cert and takes no token ------
-python3 "$SRC/tests/fake_apiserver/fake_apiserver.py" --port 0 --tls-cert "$WORK/certs/server.crt" \
-  --tls-key "$WORK/certs/server.key" --tls-ca "$WORK/certs/ca.crt" --client-ca "$WORK/certs/ca.crt" \
-  --kubeconfig-client-cert "$WORK/certs/client.crt" --kubeconfig-client-key "$WORK/certs/client.key" \
-  --seed "$SRC/examples/cluster-state.yaml" --kubeconfig-out "$WORK/cert-kubeconfig" --max-lifetime 60 \
-  >"$WORK/fake-cert.out" 2>"$WORK/fake-cert.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q LISTENING "$WORK/fake-cert.out" 2>/dev/null && break; sleep 0.1; done
+MAIN_FAKE=$FAKE
+start_fake fake-cert --tls-cert "$WORK/certs/server.crt" --tls-key "$WORK/certs/server.key" \
+  --tls-ca "$WORK/certs/ca.crt" --client-ca "$WORK/certs/ca.crt" --kubeconfig-client-cert "$WORK/certs/client.crt" \
+  --kubeconfig-client-key "$WORK/certs/client.key" --seed "$SRC/examples/cluster-state.yaml" \
+  --kubeconfig-out "$WORK/cert-kubeconfig" --max-lifetime 60 || not_ok "the client-cert fake apiserver starts"
+FAKE=$MAIN_FAKE
 expect "the cert kubeconfig carries client-certificate-data, no token" \
   "$(grep -c 'client-certificate-data\|client-key-data' "$WORK/cert-kubeconfig")/$(grep -c 'token:' "$WORK/cert-kubeconfig")" "2/0"
 start_serve "$WORK/cert.log" "$WORK/cert-kubeconfig" || not_ok "serve with a client certificate starts"

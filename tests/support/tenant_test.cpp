@@ -82,4 +82,13 @@ Run run_cluster(const ClusterRunOptions& options) {
   return run;
 }
 
+Run run_as_acme(const std::string& sql, const std::string& policy_yaml) {
+  ClusterRunOptions o;
+  o.cluster_yaml = three_tenants_yaml();
+  o.job_yaml = migration_job_yaml("acme-migrate", "acme");
+  o.sql_files = {{"configmap/acme-sql/1_x.up.sql", sql}};
+  o.policy_yaml = policy_yaml;
+  return run_cluster(o);
+}
+
 }  // namespace schemagate::testing

@@ -30,4 +30,8 @@ std::string migration_job_yaml(const std::string& name, const std::string& ns,
 
 Run run_cluster(const ClusterRunOptions& options);
 
+// `sql` as configmap/acme-sql/1_x.up.sql of Job acme-migrate in namespace acme of
+// three_tenants_yaml(), under `policy_yaml` (the defaults when empty).
+Run run_as_acme(const std::string& sql, const std::string& policy_yaml = "");
+
 }  // namespace schemagate::testing

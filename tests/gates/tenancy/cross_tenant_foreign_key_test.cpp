@@ -8,17 +8,8 @@ using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-foreign-key";
 
-static Run acme(const std::string& sql, const std::string& policy = "") {
-  ClusterRunOptions o;
-  o.cluster_yaml = three_tenants_yaml();
-  o.job_yaml = migration_job_yaml("acme-migrate", "acme");
-  o.sql_files = {{"configmap/acme-sql/1_x.up.sql", sql}};
-  o.policy_yaml = policy;
-  return run_cluster(o);
-}
-
 TEST_CASE("cross-tenant-foreign-key fires on a reference into another tenant's schema") {
-  auto run = acme(
+  auto run = run_as_acme(
       "ALTER TABLE tenant_acme.invoices\n"
       "  ADD CONSTRAINT invoices_order_fk FOREIGN KEY (order_id) REFERENCES globex_main.orders (id) NOT "
       "VALID;\n");
@@ -36,7 +27,7 @@ TEST_CASE("cross-tenant-foreign-key fires on a reference into another tenant's s
 }
 
 TEST_CASE("cross-tenant-foreign-key fires in CREATE TABLE column references to unowned schemas") {
-  auto run = acme("CREATE TABLE tenant_acme.t (id bigint, x bigint REFERENCES other.things (id));\n");
+  auto run = run_as_acme("CREATE TABLE tenant_acme.t (id bigint, x bigint REFERENCES other.things (id));\n");
   REQUIRE(run.of(kGate).size() == 1);
   CHECK(run.of(kGate)[0].message ==
         "Foreign key from tenant acme's tenant_acme.t references table other.things in schema other, which "
@@ -45,7 +36,7 @@ TEST_CASE("cross-tenant-foreign-key fires in CREATE TABLE column references to u
 }
 
 TEST_CASE("cross-tenant-foreign-key is silent for own, unqualified and shared targets") {
-  auto run = acme(
+  auto run = run_as_acme(
       "CREATE TABLE tenant_acme.a (id bigint PRIMARY KEY);\n"
       "CREATE TABLE tenant_acme.b (a_id bigint REFERENCES tenant_acme.a (id), c bigint REFERENCES "
       "public.countries (id), d bigint REFERENCES a (id));\n");
@@ -53,14 +44,14 @@ TEST_CASE("cross-tenant-foreign-key is silent for own, unqualified and shared ta
 }
 
 TEST_CASE("cross-tenant-foreign-key is off in shared-schema tenancy, where every table is shared") {
-  CHECK(acme("CREATE TABLE t (x bigint REFERENCES globex_main.orders (id));\n",
-             "tenancy:\n  model: shared-schema\n")
+  CHECK(run_as_acme("CREATE TABLE t (x bigint REFERENCES globex_main.orders (id));\n",
+                    "tenancy:\n  model: shared-schema\n")
             .of(kGate)
             .empty());
 }
 
 TEST_CASE("cross-tenant-foreign-key can be suppressed with a reason") {
-  auto run = acme(
+  auto run = run_as_acme(
       "-- schemagate:ignore tenancy.cross-tenant-foreign-key migration of a merged customer\n"
       "CREATE TABLE t (x bigint REFERENCES globex_main.orders (id));\n");
   CHECK(run.of(kGate).empty());

@@ -8,16 +8,8 @@ using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-grant";
 
-static Run acme(const std::string& sql) {
-  ClusterRunOptions o;
-  o.cluster_yaml = three_tenants_yaml();
-  o.job_yaml = migration_job_yaml("acme-migrate", "acme");
-  o.sql_files = {{"configmap/acme-sql/1_x.up.sql", sql}};
-  return run_cluster(o);
-}
-
 TEST_CASE("cross-tenant-grant fires on PUBLIC and on another tenant's role") {
-  auto run = acme(
+  auto run = run_as_acme(
       "GRANT SELECT ON tenant_acme.invoices TO PUBLIC;\nGRANT SELECT ON tenant_acme.invoices TO "
       "globex_reader;\n");
   auto found = run.of(kGate);
@@ -31,7 +23,7 @@ TEST_CASE("cross-tenant-grant fires on PUBLIC and on another tenant's role") {
 }
 
 TEST_CASE("cross-tenant-grant covers role membership and default privileges") {
-  auto run = acme(
+  auto run = run_as_acme(
       "GRANT acme_rw TO globex_app;\nALTER DEFAULT PRIVILEGES IN SCHEMA tenant_acme GRANT SELECT ON TABLES "
       "TO "
       "initech_bi;\n");
@@ -39,7 +31,7 @@ TEST_CASE("cross-tenant-grant covers role membership and default privileges") {
 }
 
 TEST_CASE("cross-tenant-grant is silent for the tenant's own roles and for REVOKE FROM PUBLIC") {
-  auto run = acme(
+  auto run = run_as_acme(
       "GRANT SELECT ON tenant_acme.invoices TO acme_reader;\n"
       "GRANT USAGE ON SCHEMA tenant_acme TO tenant_acme_app;\n"
       "REVOKE ALL ON tenant_acme.invoices FROM PUBLIC;\n");
@@ -47,7 +39,7 @@ TEST_CASE("cross-tenant-grant is silent for the tenant's own roles and for REVOK
 }
 
 TEST_CASE("cross-tenant-grant can be suppressed with a reason") {
-  auto run = acme(
+  auto run = run_as_acme(
       "-- schemagate:ignore tenancy.cross-tenant-grant read-only reporting role of the platform\n"
       "GRANT SELECT ON tenant_acme.invoices TO platform_reporting;\n");
   CHECK(run.of(kGate).empty());

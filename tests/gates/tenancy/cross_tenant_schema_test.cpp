@@ -8,17 +8,8 @@ using namespace schemagate::testing;
 
 static const std::string kGate = "tenancy.cross-tenant-schema";
 
-static Run acme(const std::string& sql, const std::string& policy = "") {
-  ClusterRunOptions o;
-  o.cluster_yaml = three_tenants_yaml();
-  o.job_yaml = migration_job_yaml("acme-migrate", "acme");
-  o.sql_files = {{"configmap/acme-sql/1_x.up.sql", sql}};
-  o.policy_yaml = policy;
-  return run_cluster(o);
-}
-
 TEST_CASE("cross-tenant-schema fires on a qualified name in another tenant's schema and names both tenants") {
-  auto run = acme("SET lock_timeout = '1s';\nUPDATE globex_main.orders SET total = 0 WHERE id = 1;\n");
+  auto run = run_as_acme("SET lock_timeout = '1s';\nUPDATE globex_main.orders SET total = 0 WHERE id = 1;\n");
   auto found = run.of(kGate);
   REQUIRE(found.size() == 1);
   CHECK(run.positions(kGate) == std::vector<std::string>{"2:8"});
@@ -32,7 +23,7 @@ TEST_CASE("cross-tenant-schema fires on a qualified name in another tenant's sch
 }
 
 TEST_CASE("cross-tenant-schema reports reads, search_path and schemas no tenant owns") {
-  auto run = acme(
+  auto run = run_as_acme(
       "SELECT count(*) FROM globex_audit.events;\n"
       "SET search_path TO tenant_acme, billing;\n");
   auto found = run.of(kGate);
@@ -43,7 +34,7 @@ TEST_CASE("cross-tenant-schema reports reads, search_path and schemas no tenant 
 }
 
 TEST_CASE("cross-tenant-schema is silent on the tenant's own, unqualified, system and shared-read names") {
-  auto run = acme(
+  auto run = run_as_acme(
       "CREATE TABLE tenant_acme.invoices (id bigint);\n"
       "CREATE TABLE notes (id bigint);\n"
       "SELECT * FROM pg_catalog.pg_class;\n"
@@ -53,7 +44,7 @@ TEST_CASE("cross-tenant-schema is silent on the tenant's own, unqualified, syste
 }
 
 TEST_CASE("cross-tenant-schema reports changes to a shared schema") {
-  auto run = acme("ALTER TABLE public.countries ADD COLUMN iso3 text;\n");
+  auto run = run_as_acme("ALTER TABLE public.countries ADD COLUMN iso3 text;\n");
   auto found = run.of(kGate);
   REQUIRE(found.size() == 1);
   CHECK(found[0].message ==
@@ -61,7 +52,7 @@ TEST_CASE("cross-tenant-schema reports changes to a shared schema") {
 }
 
 TEST_CASE("cross-tenant-schema finds other tenants' schemas in function bodies and SET ROLE") {
-  auto run = acme(
+  auto run = run_as_acme(
       "CREATE FUNCTION tenant_acme.peek() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM "
       "globex_main.orders $$;\n"
       "SET ROLE globex_owner;\n");
@@ -71,11 +62,11 @@ TEST_CASE("cross-tenant-schema finds other tenants' schemas in function bodies a
         "Tenant acme's migration changes tenant globex's schema globex_main (a function body).");
   CHECK(found[1].message ==
         "Tenant acme's migration switches to role globex_owner, which is not one of its roles.");
-  CHECK(acme("SET ROLE acme_migrator;\n").of(kGate).empty());
+  CHECK(run_as_acme("SET ROLE acme_migrator;\n").of(kGate).empty());
 }
 
 TEST_CASE("cross-tenant-schema reads function bodies as PostgreSQL names them: quoted, folded, once each") {
-  auto run = acme(
+  auto run = run_as_acme(
       "CREATE FUNCTION tenant_acme.f() RETURNS void LANGUAGE plpgsql AS $$\n"
       "BEGIN\n"
       "  UPDATE \"globex_audit\".events SET seen = true;\n"
@@ -90,13 +81,13 @@ TEST_CASE("cross-tenant-schema reads function bodies as PostgreSQL names them: q
   CHECK(found[1].message ==
         "Tenant acme's migration changes tenant globex's schema globex_main (a function body).");
   // Initech owns tenant_initech (the template); "initech_x" and "rec" are no schema of anyone.
-  CHECK(acme("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT rec.x FROM tenant_initech.t';\n")
+  CHECK(run_as_acme("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT rec.x FROM tenant_initech.t';\n")
             .of(kGate)
             .size() == 1);
 }
 
 TEST_CASE("cross-tenant-schema leaves foreign keys to tenancy.cross-tenant-foreign-key") {
-  auto run = acme("CREATE TABLE t (id bigint, o bigint REFERENCES globex_main.orders (id));\n");
+  auto run = run_as_acme("CREATE TABLE t (id bigint, o bigint REFERENCES globex_main.orders (id));\n");
   CHECK(run.of(kGate).empty());
   CHECK(run.of("tenancy.cross-tenant-foreign-key").size() == 1);
 }
@@ -107,13 +98,13 @@ TEST_CASE("cross-tenant-schema is silent without a tenant, and in other tenancy 
   o.job_yaml = migration_job_yaml("tools-migrate", "tools");
   o.sql_files = {{"configmap/x/1_x.up.sql", "SELECT * FROM globex_main.orders;\n"}};
   CHECK(run_cluster(o).of(kGate).empty());
-  CHECK(acme("SELECT * FROM globex_main.orders;\n", "tenancy:\n  model: database-per-tenant\n")
+  CHECK(run_as_acme("SELECT * FROM globex_main.orders;\n", "tenancy:\n  model: database-per-tenant\n")
             .of(kGate)
             .empty());
 }
 
 TEST_CASE("cross-tenant-schema can be suppressed with a reason") {
-  auto run = acme(
+  auto run = run_as_acme(
       "-- schemagate:ignore tenancy.cross-tenant-schema one-off data fix approved by globex\n"
       "SELECT * FROM globex_main.orders;\n");
   CHECK(run.of(kGate).empty());
