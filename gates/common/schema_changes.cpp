@@ -259,6 +259,8 @@ std::vector<Change> script_changes(const sql::Script& script) {
     } else if (tag == "CreateTableAsStmt") {
       ch.object = b["objtype"].str() == "OBJECT_MATVIEW" ? ObjectKind::kMaterializedView : ObjectKind::kTable;
       ch.name = sql::range_var(b["into"]["rel"]);
+    } else if (tag == "SelectStmt" && sql::select_into(b)) {
+      ch.name = sql::range_var(sql::select_into(b)["rel"]);  // SELECT ... INTO creates a table
     } else if (tag == "ViewStmt") {
       ch.object = ObjectKind::kView;
       ch.name = sql::range_var(b["view"]);

@@ -27,9 +27,9 @@ bool table_created_earlier(const sql::Script& script, const sql::Statement& st,
     if (tag == "CreateStmt") {
       created.push_back(sql::range_var(b["relation"]));
     } else if (tag == "CreateTableAsStmt" && b["objtype"].str() != "OBJECT_MATVIEW") {
-      created.push_back(sql::range_var(b["into"].body()["rel"]));
-    } else if (tag == "SelectStmt" && b["intoClause"]) {
-      created.push_back(sql::range_var(b["intoClause"].body()["rel"]));
+      created.push_back(sql::range_var(b["into"]["rel"]));  // a bare IntoClause, no {"IntoClause": } wrapper
+    } else if (tag == "SelectStmt" && sql::select_into(b)) {
+      created.push_back(sql::range_var(sql::select_into(b)["rel"]));
     } else if (tag == "RenameStmt" && renames_relation(b["renameType"].str())) {
       sql::RelationName old = sql::range_var(b["relation"]);
       if (auto it = find(old); it != created.end()) it->name = std::string(b["newname"].str());

@@ -1,8 +1,5 @@
 #include "gates/lint/ban_vacuum_full.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "gates/common/columns.hpp"
 
 namespace schemagate::gates::lint {
@@ -17,31 +14,12 @@ const GateInfo& BanVacuumFull::info() const {
   return kInfo;
 }
 
-namespace {
-
-// VACUUM (FULL), VACUUM FULL and VACUUM (FULL true) rewrite; VACUUM (FULL false)
-// and VACUUM (FULL off) do not.
-bool is_full(sql::Node options) {
-  for (sql::Node d : options) {
-    sql::Node e = d.body();
-    if (d.tag() != "DefElem" || e["defname"].str() != "full") continue;
-    sql::Node arg = e["arg"];
-    if (arg.missing()) return true;
-    if (arg.tag() == "Integer") return arg.body()["ival"].integer(0) != 0;
-    std::string v(sql::string_value(arg));
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-    return !(v == "false" || v == "off" || v == "0" || v == "no");
-  }
-  return false;
-}
-
-}  // namespace
-
 void BanVacuumFull::check(const Context&, const sql::Script& script, const sql::Statement& st,
                           Reporter& out) const {
   if (st.tag() != "VacuumStmt") return;
   sql::Node s = st.body();
-  if (!s["is_vacuumcmd"].boolean() || !is_full(s["options"])) return;
+  // VACUUM (FULL false), (FULL off) and (FULL 0) are plain VACUUM.
+  if (!s["is_vacuumcmd"].boolean() || !sql::option_enabled(s["options"], "full")) return;
   const std::string help =
       "Reclaim the space online with pg_repack or pg_squeeze, or run plain VACUUM, which takes only a SHARE "
       "UPDATE EXCLUSIVE lock.";

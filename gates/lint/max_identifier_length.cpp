@@ -79,10 +79,12 @@ std::vector<Named> created_names(const sql::Statement& st) {
   } else if (tag == "CreateSchemaStmt") {
     add(s["schemaname"].str(), "schema");
   } else if (tag == "CreateTableAsStmt") {
-    sql::Node into = s["into"].body();
+    sql::Node into = s["into"];  // a bare IntoClause, no {"IntoClause": } wrapper
     add(into["rel"]["relname"].str(), s["objtype"].str() == "OBJECT_MATVIEW" ? "materialized view" : "table");
     for (sql::Node c : into["colNames"])
       add(sql::string_value(c), "column");
+  } else if (tag == "SelectStmt" && sql::select_into(s)) {
+    add(sql::select_into(s)["rel"]["relname"].str(), "table");
   } else if (tag == "ViewStmt") {
     add(s["view"]["relname"].str(), "view");
     for (sql::Node c : s["aliases"])

@@ -28,7 +28,7 @@ std::string label(const sql::Statement& st) {
                         : kind == "REINDEX_OBJECT_SCHEMA" ? "SCHEMA"
                         : kind == "REINDEX_OBJECT_SYSTEM" ? "SYSTEM"
                                                           : "DATABASE";
-    return "REINDEX " + scope + (sql::has_def_elem(s["params"], "concurrently") ? " CONCURRENTLY" : "");
+    return "REINDEX " + scope + (sql::option_enabled(s["params"], "concurrently") ? " CONCURRENTLY" : "");
   }
   if (tag == "AlterTableStmt") {
     for (sql::Node cmd : alter_table_commands(st)) {
@@ -40,10 +40,15 @@ std::string label(const sql::Statement& st) {
 
 // Why the statement runs in a transaction block, in the script's own terms.
 std::string why_in_transaction(const sql::Script& script, const sql::Statement& st) {
-  for (const sql::Statement& other : script.statements) {
-    if (other.index >= st.index) break;
+  const std::vector<sql::Statement>& all = script.statements;
+  for (std::size_t i = 0; i + 1 < all.size() && all[i].index < st.index; ++i) {
+    const sql::Statement& other = all[i];
     if (other.transaction == st.transaction && other.facts.kind == "BEGIN")
       return "BEGIN on line " + std::to_string(other.position.line) + " opens it";
+    // COMMIT AND CHAIN ends its own block and opens the next one (st's) at once.
+    bool chain = other.tag() == "TransactionStmt" && other.body()["chain"].boolean();
+    if (chain && other.transaction != st.transaction && all[i + 1].transaction == st.transaction)
+      return other.facts.kind + " AND CHAIN on line " + std::to_string(other.position.line) + " opens it";
   }
   return script.transaction_note;
 }
@@ -51,8 +56,9 @@ std::string why_in_transaction(const sql::Script& script, const sql::Statement& 
 // How to run a statement outside a transaction with the tool that runs this script.
 std::string how_to_leave(const Context& ctx, const sql::Script& script, const sql::Statement& st) {
   const sql::Migration* m = migration_of(ctx, script);
-  bool explicit_begin = why_in_transaction(script, st).rfind("BEGIN on line", 0) == 0;
-  if (explicit_begin) return "outside BEGIN ... COMMIT";
+  std::string why = why_in_transaction(script, st);
+  if (why.rfind("BEGIN on line", 0) == 0) return "outside BEGIN ... COMMIT";
+  if (why.find(" AND CHAIN on line ") != std::string::npos) return "after a COMMIT without AND CHAIN";
   switch (m ? m->format : sql::Format::kPlain) {
     case sql::Format::kGoose:
       return "in a goose migration of its own marked -- +goose NO TRANSACTION";

@@ -24,7 +24,7 @@ constexpr std::string_view kOwnMigration =
 
 void RequireConcurrentReindex::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                                      Reporter& out) const {
-  if (st.tag() != "ReindexStmt" || sql::has_def_elem(st.body()["params"], "concurrently")) return;
+  if (st.tag() != "ReindexStmt" || sql::option_enabled(st.body()["params"], "concurrently")) return;
   std::string_view kind = st.body()["kind"].str();
   sql::RelationName rel = sql::range_var(st.body()["relation"]);
   // REINDEX takes SHARE on the table and ACCESS EXCLUSIVE on each index it rebuilds

@@ -55,11 +55,38 @@ bool type_is_array(Node t) {
   return t["arrayBounds"].size() > 0;
 }
 
-bool has_def_elem(Node list, std::string_view name) {
+// defGetBoolean (commands/define.c): no value means true; the integers 0 and 1;
+// the words true, false, on and off in any case. libpg_query leaves out an Integer's
+// ival when it is 0, and the grammar passes TRUE / FALSE / ON on as String nodes.
+static bool def_elem_arg_boolean(Node arg) {
+  if (arg.missing()) return true;
+  std::string_view tag = arg.tag();
+  if (tag == "Integer") return arg.body()["ival"].integer(0) != 0;
+  if (tag == "Boolean") return arg.body()["boolval"].boolean();
+  std::string_view word = string_value(arg);
+  auto is = [word](std::string_view lower) {
+    if (word.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(word[i])) != lower[i]) return false;
+    }
+    return true;
+  };
+  return !is("false") && !is("off");
+}
+
+bool option_enabled(Node list, std::string_view name) {
+  bool on = false;
   for (Node d : list) {
-    if (d.tag() == "DefElem" && d.body()["defname"].str() == name) return true;
+    if (d.tag() == "DefElem" && d.body()["defname"].str() == name) on = def_elem_arg_boolean(d.body()["arg"]);
   }
-  return false;
+  return on;
+}
+
+Node select_into(Node s) {
+  // A set operation keeps its operands in larg / rarg (bare SelectStmt fields).
+  for (int depth = 0; depth < 2000 && s["op"].str() != "SETOP_NONE" && s["larg"]; ++depth)
+    s = s["larg"];
+  return s["intoClause"];
 }
 
 static void walk_impl(Node n, const std::function<void(std::string_view, Node)>& fn, int depth) {

@@ -39,8 +39,17 @@ std::string type_name(Node type_name_node);
 std::vector<long long> type_mods(Node type_name_node);
 // True when the TypeName has array bounds.
 bool type_is_array(Node type_name_node);
-// A DefElem list lookup: params [{"DefElem":{"defname":"concurrently"}}].
-bool has_def_elem(Node list, std::string_view name);
+// A boolean option of a DefElem list (VACUUM (FULL), REINDEX (CONCURRENTLY), EXPLAIN
+// (ANALYZE)), read as PostgreSQL's defGetBoolean reads it: named without a value, or
+// with true / on / 1, it is on; false / off / 0 turn it off; not named, it is off.
+// When named twice the last one counts (ExecVacuum, ExecReindex and ExplainQuery
+// loop over the list and keep the last value). A value PostgreSQL rejects ("full
+// requires a Boolean value") counts as on: the statement fails either way.
+bool option_enabled(Node list, std::string_view name);
+// The INTO clause of SELECT ... INTO (bare IntoClause fields: "rel", ...), or missing.
+// In a UNION / INTERSECT / EXCEPT PostgreSQL takes it from the leftmost SELECT only
+// (transformOptionalSelectInto in analyze.c); INTO elsewhere is an error.
+Node select_into(Node select_stmt_body);
 
 // Calls fn(tag, body) for every wrapped node in the subtree, depth first.
 void walk(Node n, const std::function<void(std::string_view tag, Node body)>& fn);

@@ -139,6 +139,9 @@ constexpr std::string_view kWhyCluster =
     "block\"";
 constexpr std::string_view kWhyTablespace =
     "PostgreSQL docs, CREATE/DROP TABLESPACE: \"cannot be executed inside a transaction block\"";
+constexpr std::string_view kWhyPrepared =
+    "PostgreSQL docs, COMMIT PREPARED / ROLLBACK PREPARED: \"This command cannot be executed inside a "
+    "transaction block\"";
 constexpr std::string_view kWhyAlterSystem =
     "PostgreSQL docs, ALTER SYSTEM: \"cannot be executed inside a transaction block\"";
 
@@ -157,14 +160,30 @@ class Builder {
     f_.locks.push_back(RelationLock{r, kind, m, false});
   }
 
-  // ACCESS SHARE on every relation a query reads (views, CTAS, subqueries in DML).
-  void read_relations(Node query, const RelationName* except = nullptr) {
+  // ACCESS SHARE (or `mode`) on every relation a query reads (views, CTAS,
+  // subqueries in DML). An unqualified FROM item named like a WITH query of the
+  // statement reads that query, not a relation: WITH queries seen in this walk or an
+  // earlier one (walk a statement's withClause first) are left out. A data-modifying
+  // WITH query (WITH gone AS (DELETE FROM t ...) ...) takes ROW EXCLUSIVE on its
+  // target like top-level DML; that target is a bare RangeVar, not seen as one.
+  void read_relations(Node query, const RelationName* except = nullptr,
+                      LockMode mode = LockMode::kAccessShare) {
+    std::vector<RelationName> read;
     walk(query, [&](std::string_view tag, Node body) {
-      if (tag != "RangeVar") return;
-      RelationName r = range_var(body);
-      if (except && r == *except) return;
-      lock(r, LockMode::kAccessShare);
+      if (tag == "RangeVar") {
+        read.push_back(range_var(body));
+      } else if (tag == "CommonTableExpr") {
+        with_queries_.emplace_back(body["ctename"].str());
+      } else if (tag == "InsertStmt" || tag == "UpdateStmt" || tag == "DeleteStmt" || tag == "MergeStmt") {
+        lock(range_var(body["relation"]), LockMode::kRowExclusive);
+      }
     });
+    for (const RelationName& r : read) {
+      if (except && r == *except) continue;
+      bool with_query = r.schema.empty() &&
+                        std::find(with_queries_.begin(), with_queries_.end(), r.name) != with_queries_.end();
+      if (!with_query) lock(r, mode);
+    }
   }
 
   void non_transactional(std::string_view why) {
@@ -174,6 +193,7 @@ class Builder {
 
  private:
   StatementFacts& f_;
+  std::vector<std::string> with_queries_;  // WITH query names met so far
 };
 
 std::string_view alter_kind(std::string_view objtype) {
@@ -286,8 +306,6 @@ void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
                  renamed ? LockMode::kShareUpdateExclusive : LockMode::kAccessShare, RelationKind::kIndex);
         }
       }
-    } else if (sub == "AT_AlterConstraint") {
-      m = LockMode::kShareRowExclusive;
     } else if (sub == "AT_AttachPartition") {
       // Since PostgreSQL 12: SHARE UPDATE EXCLUSIVE on the parent, ACCESS EXCLUSIVE on
       // the partition (scanned to check the bound unless a constraint proves it).
@@ -456,8 +474,19 @@ void dml(std::string_view tag, Node s, StatementFacts& f, Builder& b) {
   f.kind = tag == "InsertStmt" ? "INSERT" : (tag == "UpdateStmt" ? "UPDATE" : "DELETE");
   b.lock(target, LockMode::kRowExclusive);
   if (tag != "InsertStmt") f.scan = s["whereClause"].missing();
-  for (const char* part : {"selectStmt", "fromClause", "usingClause", "whereClause", "withClause",
+  for (const char* part : {"withClause", "selectStmt", "fromClause", "usingClause", "whereClause",
                            "returningList", "targetList"}) {
+    b.read_relations(s[part], &target);
+  }
+}
+
+// MERGE (new in PostgreSQL 15): ROW EXCLUSIVE on the target, as any DML, and ACCESS
+// SHARE on the source and on what its conditions and actions read.
+void merge_stmt(Node s, StatementFacts& f, Builder& b) {
+  RelationName target = range_var(s["relation"]);
+  f.kind = "MERGE";
+  b.lock(target, LockMode::kRowExclusive);
+  for (const char* part : {"withClause", "sourceRelation", "joinCondition", "mergeWhenClauses"}) {
     b.read_relations(s[part], &target);
   }
 }
@@ -520,7 +549,8 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
   } else if (tag == "CreateTableAsStmt") {
     bool matview = s["objtype"].str() == "OBJECT_MATVIEW";
     f.kind = matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
-    f.creates.push_back(range_var(s["into"].body()["rel"]));
+    // "into" is a bare IntoClause (a typed field), not a {"IntoClause": ...} wrapper.
+    f.creates.push_back(range_var(s["into"]["rel"]));
     b.read_relations(s["query"]);
   } else if (tag == "ViewStmt") {
     f.kind = "CREATE VIEW";
@@ -553,7 +583,7 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.rewrite = true;
   } else if (tag == "VacuumStmt") {
     bool vacuum = s["is_vacuumcmd"].boolean();
-    bool full = has_def_elem(s["options"], "full");
+    bool full = option_enabled(s["options"], "full");  // VACUUM (FULL false) is plain VACUUM
     f.kind = vacuum ? "VACUUM" : "ANALYZE";
     LockMode m = vacuum && full ? LockMode::kAccessExclusive : LockMode::kShareUpdateExclusive;
     for (Node vr : s["rels"])
@@ -564,7 +594,7 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
   } else if (tag == "ReindexStmt") {
     f.kind = "REINDEX";
     std::string_view kind = s["kind"].str();
-    bool concurrent = has_def_elem(s["params"], "concurrently");
+    bool concurrent = option_enabled(s["params"], "concurrently");
     RelationName rel = range_var(s["relation"]);
     if (kind == "REINDEX_OBJECT_INDEX") {
       // REINDEX INDEX: ACCESS EXCLUSIVE on the index (reads using it block) and
@@ -617,12 +647,30 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.kind = s["is_grant"].boolean() ? "GRANT" : "REVOKE";
   } else if (tag == "InsertStmt" || tag == "UpdateStmt" || tag == "DeleteStmt") {
     dml(tag, s, f, b);
+  } else if (tag == "MergeStmt") {
+    merge_stmt(s, f, b);
   } else if (tag == "SelectStmt") {
-    f.kind = "SELECT";
+    // SELECT ... INTO creates its table as CREATE TABLE AS does (PostgreSQL turns it
+    // into a CreateTableAsStmt; event triggers see the tag "SELECT INTO").
+    Node into = select_into(s);
+    f.kind = into ? "SELECT INTO" : "SELECT";
+    if (into) f.creates.push_back(range_var(into["rel"]));
     LockMode m = s["lockingClause"].size() > 0 ? LockMode::kRowShare : LockMode::kAccessShare;
-    walk(ast, [&](std::string_view t, Node body) {
-      if (t == "RangeVar") b.lock(range_var(body), m);
-    });
+    b.read_relations(ast, nullptr, m);
+  } else if (tag == "ExplainStmt") {
+    // Parse analysis of the explained statement takes its locks whether or not it
+    // runs (EXPLAIN UPDATE t holds ROW EXCLUSIVE on t); with ANALYZE it runs, and
+    // what it creates, scans or rewrites is real (EXPLAIN ANALYZE CREATE TABLE AS
+    // creates the table). PostgreSQL docs, EXPLAIN: "the statement is actually
+    // executed when the ANALYZE option is used".
+    StatementFacts inner = analyze_statement(s["query"], pg_major);
+    f.kind = "EXPLAIN";
+    f.locks = std::move(inner.locks);
+    if (option_enabled(s["options"], "analyze")) {
+      f.creates = std::move(inner.creates);
+      f.rewrite = inner.rewrite;
+      f.scan = inner.scan;
+    }
   } else if (tag == "CreateSeqStmt") {
     f.kind = "CREATE SEQUENCE";
     f.creates.push_back(range_var(s["sequence"]));
@@ -643,7 +691,12 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.kind = k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START" ? "BEGIN"
              : k == "TRANS_STMT_COMMIT"                         ? "COMMIT"
              : k == "TRANS_STMT_ROLLBACK"                       ? "ROLLBACK"
+             : k == "TRANS_STMT_PREPARE"                        ? "PREPARE TRANSACTION"
+             : k == "TRANS_STMT_COMMIT_PREPARED"                ? "COMMIT PREPARED"
+             : k == "TRANS_STMT_ROLLBACK_PREPARED"              ? "ROLLBACK PREPARED"
                                                                 : "TRANSACTION";
+    if (k == "TRANS_STMT_COMMIT_PREPARED" || k == "TRANS_STMT_ROLLBACK_PREPARED")
+      b.non_transactional(kWhyPrepared);
   } else if (tag == "VariableSetStmt") {
     f.kind = s["kind"].str() == "VAR_RESET" || s["kind"].str() == "VAR_RESET_ALL" ? "RESET" : "SET";
   } else if (tag == "CreateSchemaStmt") {

@@ -80,7 +80,8 @@ constexpr std::string_view kBeforeQuery =
     "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN pg_index i ON i.indexrelid = c.oid WHERE c.oid >= 16384;\n";
 constexpr std::string_view kAfterQuery =
-    "SELECT '##A', c.oid, c.relfilenode FROM pg_class c WHERE c.oid >= 16384;\n";
+    "SELECT '##A', c.oid, c.relfilenode, c.relname, n.nspname, c.relkind\n"
+    "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid >= 16384;\n";
 // Relation locks by oid, not joined to pg_class by name: a relation the statement
 // dropped has no pg_class row any more in the transaction's view, and one it
 // renamed has a new name; the oids of the "before" snapshot name them.
@@ -130,6 +131,12 @@ void read_tag(std::string_view out, Observation& obs) {
   }
 }
 
+// One "##A|oid|relfilenode|relname|nspname|relkind" row of kAfterQuery.
+void read_after_row(const std::vector<std::string>& f, Observation& obs) {
+  obs.after[f[1]] = f[2];
+  obs.after_relations[f[1]] = RelationInfo{f[3], f[4], f[5].empty() ? '?' : f[5][0], f[2], ""};
+}
+
 // Reads "##B|...", "##A|..." and "##L|..." rows and the command tag into `obs`.
 void read_rows(std::string_view out, Observation& obs) {
   read_tag(out, obs);
@@ -138,8 +145,8 @@ void read_rows(std::string_view out, Observation& obs) {
     std::vector<std::string> f = split(line, '|');
     if (f[0] == "##B" && f.size() == 7) {
       obs.before[f[1]] = RelationInfo{f[2], f[3], f[4].empty() ? '?' : f[4][0], f[5], f[6]};
-    } else if (f[0] == "##A" && f.size() == 3) {
-      obs.after[f[1]] = f[2];
+    } else if (f[0] == "##A" && f.size() == 6) {
+      read_after_row(f, obs);
     } else if (f[0] == "##L" && f.size() == 4) {
       sql::LockMode m = mode_from_pg_locks(f[2]);
       auto& held = obs.locks[f[1]];
@@ -316,7 +323,7 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c) {
   read_tag(b.out, obs);
   for (const std::string& line : split(pg.psql_ok(std::string(kAfterQuery)), '\n')) {
     std::vector<std::string> f = split(line, '|');
-    if (f.size() == 3 && f[0] == "##A") obs.after[f[1]] = f[2];
+    if (f.size() == 6 && f[0] == "##A") read_after_row(f, obs);
   }
   if (!c.cleanup.empty()) pg.psql_ok(c.cleanup);
   return obs;
@@ -325,10 +332,12 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c) {
 std::string compare(const LockCase& c, const sql::StatementFacts& facts, const Observation& obs) {
   if (!obs.error.empty()) return obs.error;
   std::ostringstream problems;
-  // 0. kind is PostgreSQL's command tag. CREATE TABLE AS and CREATE MATERIALIZED
-  // VIEW report "SELECT n" (rows stored) to the client; a plain SELECT prints rows.
-  if (facts.kind != "SELECT") {
-    bool select_tag = facts.kind == "CREATE TABLE AS" || facts.kind == "CREATE MATERIALIZED VIEW";
+  // 0. kind is PostgreSQL's command tag. CREATE TABLE AS, CREATE MATERIALIZED VIEW
+  // and SELECT INTO report "SELECT n" (rows stored) to the client; a plain SELECT
+  // and EXPLAIN print rows.
+  if (facts.kind != "SELECT" && facts.kind != "EXPLAIN") {
+    bool select_tag = facts.kind == "CREATE TABLE AS" || facts.kind == "CREATE MATERIALIZED VIEW" ||
+                      facts.kind == "SELECT INTO";
     std::string expected = select_tag ? "SELECT" : facts.kind;
     if (obs.tag != expected)
       problems << "kind: model " << facts.kind << ", PostgreSQL's tag " << obs.tag << "\n";
@@ -419,6 +428,28 @@ std::string compare(const LockCase& c, const sql::StatementFacts& facts, const O
         problems << "expected a new relfilenode without a rewrite, got model " << facts.rewrite
                  << ", PostgreSQL " << new_file << "\n";
       break;
+  }
+  // 5. Creates: each relation the model says the statement creates (or renames to)
+  // exists afterwards, and each table, view or materialized view PostgreSQL created
+  // in the fixture schema is listed. Indexes and sequences PostgreSQL makes for
+  // constraints and serial columns are implied, not listed.
+  auto schema_of = [](const sql::RelationName& r) {
+    return r.schema.empty() ? std::string("public") : r.schema;
+  };
+  for (const sql::RelationName& r : facts.creates) {
+    bool exists = std::any_of(obs.after_relations.begin(), obs.after_relations.end(), [&](const auto& a) {
+      return a.second.name == r.name && a.second.schema == schema_of(r);
+    });
+    if (!exists)
+      problems << "model creates " << r.display() << ", PostgreSQL has no such relation after it\n";
+  }
+  for (const auto& [oid, info] : obs.after_relations) {
+    if (obs.before.count(oid) != 0 || info.schema != "public") continue;
+    if (info.relkind != 'r' && info.relkind != 'p' && info.relkind != 'v' && info.relkind != 'm') continue;
+    bool listed = std::any_of(facts.creates.begin(), facts.creates.end(), [&](const sql::RelationName& r) {
+      return r.name == info.name && schema_of(r) == info.schema;
+    });
+    if (!listed) problems << "PostgreSQL created " << info.name << ", the model's creates do not list it\n";
   }
   return problems.str();
 }

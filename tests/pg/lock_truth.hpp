@@ -50,11 +50,12 @@ struct RelationInfo {
 
 // What PostgreSQL did for one statement.
 struct Observation {
-  std::map<std::string, RelationInfo> before;  // by oid, user relations
-  std::map<std::string, std::string> after;    // oid -> relfilenode
-  std::map<std::string, sql::LockMode> locks;  // oid -> strongest mode held or awaited
-  std::string tag;                             // the command tag, row counts dropped
-  std::string error;                           // when the statement could not be observed
+  std::map<std::string, RelationInfo> before;           // by oid, user relations
+  std::map<std::string, std::string> after;             // oid -> relfilenode
+  std::map<std::string, RelationInfo> after_relations;  // by oid, user relations after the statement
+  std::map<std::string, sql::LockMode> locks;           // oid -> strongest mode held or awaited
+  std::string tag;                                      // the command tag, row counts dropped
+  std::string error;                                    // when the statement could not be observed
 };
 
 // The fixture schema: tables with PK and FK, indexes, a partitioned table, a view,
@@ -76,7 +77,8 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c);
 // The model's facts for a one-statement text (parse errors are reported as kind "").
 sql::StatementFacts model_facts(const std::string& sql, std::string& error);
 
-// Compares model and observation; returns the problems, one per line ("" = agree).
+// Compares model and observation (locks, command tag, rewrite, created relations);
+// returns the problems, one per line ("" = agree).
 std::string compare(const LockCase& c, const sql::StatementFacts& facts, const Observation& obs);
 
 }  // namespace schemagate::pgtest

@@ -2,8 +2,10 @@
 // (ARCHITECTURE.md §4). For each statement: the model's locks must equal the
 // strongest mode PostgreSQL holds on each relation (pg_locks), every fixture
 // relation PostgreSQL locks above ACCESS SHARE must be reported or explicitly
-// allow-listed below, rewrite must match a new relfilenode, and statements the
-// model calls non-transactional must fail inside BEGIN.
+// allow-listed below, rewrite must match a new relfilenode, the tables and views
+// it creates must be the ones PostgreSQL created, and statements the model calls
+// non-transactional must fail inside BEGIN. Scripts with AND CHAIN are run statement
+// by statement to check which ones the model puts inside a transaction block.
 #include "pg/lock_truth.hpp"
 
 #include <catch2/catch.hpp>
@@ -47,6 +49,13 @@ std::vector<LockCase> transactional_cases() {
        .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt},
                       {"child_parent_idx", kAccessExclusive, kIndexRebuilt},
                       {"child_qty_idx", kAccessExclusive, kIndexRebuilt}}},
+      // CONCURRENTLY false (or off, or 0) is a plain REINDEX: it runs in a transaction.
+      {.sql = "REINDEX (CONCURRENTLY false) TABLE child",
+       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt},
+                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt},
+                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt}}},
+      {.sql = "REINDEX (VERBOSE false, CONCURRENTLY 0) INDEX child_qty_idx",
+       .unreported = {{"child", kShare, kTableBehindIndex}}},
       {.sql = "ALTER INDEX child_qty_idx RENAME TO child_qty_index"},
       // ALTER TABLE ... ADD COLUMN
       {.sql = "ALTER TABLE parent ADD COLUMN extra text"},
@@ -88,6 +97,8 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_pkey PRIMARY KEY USING INDEX loose_id_uidx"},
       {.sql = "ALTER TABLE loose ADD CONSTRAINT loose_excl EXCLUDE USING btree (amount WITH =)"},
       {.sql = "ALTER TABLE child DROP CONSTRAINT child_qty_check"},
+      // Not SHARE ROW EXCLUSIVE, as CREATE TRIGGER: PostgreSQL 15 takes ACCESS EXCLUSIVE.
+      {.sql = "ALTER TABLE child ALTER CONSTRAINT child_parent_fk DEFERRABLE INITIALLY DEFERRED"},
       // Surprising: dropping a foreign key takes ACCESS EXCLUSIVE on the *referenced*
       // table too, to drop the key's action triggers there (RemoveTriggerById). The
       // SQL names only the referencing table and the constraint.
@@ -169,6 +180,25 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "DELETE FROM loose WHERE id = 1"},
       {.sql = "SELECT count(*) FROM loose"},
       {.sql = "SELECT id FROM loose WHERE id = 1 FOR UPDATE"},
+      {.sql =
+           "MERGE INTO loose l USING parent p ON l.id = p.id WHEN MATCHED THEN UPDATE SET amount = p.amount "
+           "WHEN NOT MATCHED THEN INSERT (id, code, amount) VALUES (p.id, p.code, p.amount)"},
+      // A data-modifying WITH query locks its target as DML does; the WITH query's
+      // name is not a relation.
+      {.sql = "WITH gone AS (DELETE FROM scratch RETURNING id) UPDATE loose SET amount = 0 WHERE id IN "
+              "(SELECT id FROM gone)"},
+      {.sql = "WITH gone AS (DELETE FROM scratch RETURNING id) SELECT count(*) FROM gone"},
+      {.sql = "WITH recent AS (SELECT id FROM parent WHERE amount > 50) SELECT count(*) FROM recent"},
+      // SELECT ... INTO creates its table (the creates check below sees it exist).
+      {.sql = "SELECT id, code INTO loose_copy FROM loose WHERE amount > 10"},
+      {.sql = "SELECT id INTO parent_ids FROM parent UNION SELECT parent_id FROM child"},
+      {.sql = "CREATE TABLE loose_copy AS SELECT * FROM loose"},
+      // EXPLAIN takes the statement's locks while planning it; only ANALYZE runs it.
+      {.sql = "EXPLAIN UPDATE loose SET amount = 0"},
+      {.sql = "EXPLAIN (ANALYZE false) DELETE FROM loose"},
+      {.sql = "EXPLAIN (ANALYZE, COSTS off) UPDATE loose SET amount = amount + 1 WHERE id = 1"},
+      {.sql = "EXPLAIN CREATE TABLE loose_copy AS SELECT * FROM loose"},
+      {.sql = "EXPLAIN (ANALYZE on, TIMING off) CREATE TABLE loose_copy AS SELECT * FROM loose"},
       // Sequences, views, types
       {.sql = "ALTER SEQUENCE ticket_seq RESTART WITH 100"},
       {.sql = "CREATE OR REPLACE VIEW parent_view AS SELECT id, code, label FROM parent"},
@@ -217,6 +247,10 @@ std::vector<LockCase> non_transactional_cases() {
       // docs, VACUUM, TRUNCATE option), so it never blocks anyone for it.
       {.sql = "VACUUM child", .blocker = "LOCK child IN SHARE UPDATE EXCLUSIVE MODE"},
       {.sql = "VACUUM (FULL) child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
+      // FULL with a value: off / false / 0 is plain VACUUM (no new relfilenode).
+      {.sql = "VACUUM (FULL false) child", .blocker = "LOCK child IN SHARE UPDATE EXCLUSIVE MODE"},
+      {.sql = "VACUUM (FULL off, ANALYZE) loose", .blocker = "LOCK loose IN SHARE UPDATE EXCLUSIVE MODE"},
+      {.sql = "VACUUM (FULL 1) loose", .blocker = "LOCK loose IN ACCESS SHARE MODE"},
   };
 }
 
@@ -246,6 +280,48 @@ TEST_CASE("lock model matches PostgreSQL 15 for statements outside a transaction
     CHECK_FALSE(facts.transactional);
     auto obs = schemagate::pgtest::observe_outside_transaction(pg, c);
     CHECK(schemagate::pgtest::compare(c, facts, obs) == "");
+  }
+}
+
+namespace {
+
+// Whether PostgreSQL is inside a transaction block after `prefix`, run statement by
+// statement as psql (and a plain script) runs it: SAVEPOINT is refused outside one.
+bool in_transaction_block(const schemagate::pgtest::PgServer& pg, const std::string& prefix) {
+  auto r = pg.psql(prefix + "SAVEPOINT lt_probe;\n");
+  if (r.exit_code == 0) return true;
+  INFO(prefix);
+  INFO(r.err);
+  REQUIRE(r.err.find("SAVEPOINT can only be used in transaction blocks") != std::string::npos);
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("transaction blocks match PostgreSQL 15 across COMMIT / ROLLBACK AND CHAIN", "[pg]") {
+  using namespace schemagate::sql;
+  const auto& pg = schemagate::pgtest::fixture_server();
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"chain.sql",
+       "BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;\nROLLBACK AND CHAIN;\nSELECT 3;\nCOMMIT;\nSELECT "
+       "4;\n"},
+      {"no_chain.sql", "START TRANSACTION READ ONLY;\nSELECT 1;\nCOMMIT AND NO CHAIN;\nSELECT 2;\n"},
+      {"20240101120000_chain.sql", "-- +goose Up\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;\n"},
+  };
+  for (const auto& [name, text] : files) {
+    INFO(name);
+    auto set = build_migration_set({MigrationInput{name, text}}, LoadOptions{});
+    REQUIRE(set->scripts().size() == 1);
+    const Script& script = *set->scripts().front();
+    // goose sends BEGIN before the script (and COMMIT after it).
+    std::string prefix = script.tool_transaction ? "BEGIN;\n" : "";
+    for (const Statement& st : script.statements) {
+      if (st.tag() != "TransactionStmt") {
+        INFO(script.sql(st));
+        CHECK(st.in_transaction == in_transaction_block(pg, prefix));
+      }
+      prefix += std::string(script.sql(st)) + ";\n";
+    }
   }
 }
 
