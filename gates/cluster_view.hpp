@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -112,6 +113,12 @@ class ClusterView {
   virtual ~ClusterView() = default;
   virtual std::optional<Namespace> get_namespace(std::string_view name) const = 0;
   virtual std::optional<ConfigMap> get_configmap(std::string_view ns, std::string_view name) const = 0;
+  // The same ConfigMap without copying its data where the view can share it; valid at
+  // least as long as the view. Null when it does not exist.
+  virtual std::shared_ptr<const ConfigMap> configmap(std::string_view ns, std::string_view name) const {
+    std::optional<ConfigMap> cm = get_configmap(ns, name);
+    return cm ? std::make_shared<const ConfigMap>(std::move(*cm)) : nullptr;
+  }
   virtual std::vector<Namespace> list_namespaces() const = 0;
   // Jobs labelled schemagate.io/migration=true; all namespaces when ns is empty.
   virtual std::vector<Job> migration_jobs(std::string_view ns) const = 0;

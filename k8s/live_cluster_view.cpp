@@ -42,8 +42,14 @@ class LiveView final : public gates::ClusterView {
     return std::nullopt;
   }
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override {
-    if (auto p = cms_->find(ns, name)) return *p;
-    return owner_.fetch_configmap(ns, name);
+    if (auto p = configmap(ns, name)) return *p;
+    return std::nullopt;
+  }
+  std::shared_ptr<const gates::ConfigMap> configmap(std::string_view ns,
+                                                    std::string_view name) const override {
+    if (auto p = cms_->find(ns, name)) return p;
+    std::optional<gates::ConfigMap> fetched = owner_.fetch_configmap(ns, name);
+    return fetched ? std::make_shared<const gates::ConfigMap>(std::move(*fetched)) : nullptr;
   }
   std::vector<gates::Namespace> list_namespaces() const override {
     std::vector<gates::Namespace> out;
@@ -197,6 +203,10 @@ std::optional<gates::Namespace> LiveClusterView::get_namespace(std::string_view 
 std::optional<gates::ConfigMap> LiveClusterView::get_configmap(std::string_view ns,
                                                                std::string_view name) const {
   return view()->get_configmap(ns, name);
+}
+std::shared_ptr<const gates::ConfigMap> LiveClusterView::configmap(std::string_view ns,
+                                                                   std::string_view name) const {
+  return view()->configmap(ns, name);
 }
 std::vector<gates::Namespace> LiveClusterView::list_namespaces() const {
   return view()->list_namespaces();

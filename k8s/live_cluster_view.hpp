@@ -50,6 +50,8 @@ class LiveClusterView final : public gates::ClusterView {
 
   std::optional<gates::Namespace> get_namespace(std::string_view name) const override;
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
+  std::shared_ptr<const gates::ConfigMap> configmap(std::string_view ns,
+                                                    std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
   std::vector<gates::Job> active_migration_jobs() const override;

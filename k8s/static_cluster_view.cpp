@@ -106,6 +106,12 @@ std::optional<gates::ConfigMap> ClusterSnapshot::get_configmap(std::string_view 
   return *cm;
 }
 
+std::shared_ptr<const gates::ConfigMap> ClusterSnapshot::configmap(std::string_view ns,
+                                                                   std::string_view name) const {
+  const gates::ConfigMap* cm = find_configmap(ns, name);
+  return cm == nullptr ? nullptr : std::shared_ptr<const gates::ConfigMap>(std::shared_ptr<void>(), cm);
+}
+
 std::vector<gates::Namespace> ClusterSnapshot::list_namespaces() const {
   std::vector<gates::Namespace> out;
   for (const auto& [name, ns] : namespaces)
@@ -223,6 +229,12 @@ std::optional<gates::Namespace> StaticClusterView::get_namespace(std::string_vie
 std::optional<gates::ConfigMap> StaticClusterView::get_configmap(std::string_view ns,
                                                                  std::string_view name) const {
   return snapshot()->get_configmap(ns, name);
+}
+std::shared_ptr<const gates::ConfigMap> StaticClusterView::configmap(std::string_view ns,
+                                                                     std::string_view name) const {
+  std::shared_ptr<const ClusterSnapshot> snap = snapshot();
+  const gates::ConfigMap* cm = snap->find_configmap(ns, name);
+  return cm == nullptr ? nullptr : std::shared_ptr<const gates::ConfigMap>(std::move(snap), cm);
 }
 std::vector<gates::Namespace> StaticClusterView::list_namespaces() const {
   return snapshot()->list_namespaces();

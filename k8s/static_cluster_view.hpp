@@ -26,6 +26,9 @@ class ClusterSnapshot final : public gates::ClusterView {
  public:
   std::optional<gates::Namespace> get_namespace(std::string_view name) const override;
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
+  // Not owning: valid while this snapshot is (a request pins it for its evaluation).
+  std::shared_ptr<const gates::ConfigMap> configmap(std::string_view ns,
+                                                    std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
   std::vector<gates::Job> active_migration_jobs() const override;
@@ -76,6 +79,9 @@ class StaticClusterView final : public gates::ClusterView {
 
   std::optional<gates::Namespace> get_namespace(std::string_view name) const override;
   std::optional<gates::ConfigMap> get_configmap(std::string_view ns, std::string_view name) const override;
+  // Shares the current snapshot, which it keeps alive.
+  std::shared_ptr<const gates::ConfigMap> configmap(std::string_view ns,
+                                                    std::string_view name) const override;
   std::vector<gates::Namespace> list_namespaces() const override;
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override;
   std::vector<gates::Job> active_migration_jobs() const override;

@@ -104,8 +104,10 @@ DecodeResult decode_admission_review(std::string_view body) {
   out.namespace_name = string_field(req, "namespace");
   out.operation = string_field(req, "operation");
   out.dry_run = field(req, "dryRun").is_boolean() && field(req, "dryRun").get<bool>();
-  out.object = field(req, "object");
-  out.old_object = field(req, "oldObject");
+  // Moved, not copied, out of the parsed document: the Job can be tens of KB of JSON.
+  json& request = doc["request"];
+  if (auto it = request.find("object"); it != request.end()) out.object = std::move(*it);
+  if (auto it = request.find("oldObject"); it != request.end()) out.old_object = std::move(*it);
   r.request = std::move(out);
   return r;
 }

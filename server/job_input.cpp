@@ -165,8 +165,17 @@ std::unique_ptr<JobContext> build_job_context(const json& job_object, std::strin
           "Unknown migration format '" + trim(*f) + "' (expected golang-migrate, goose, flyway or plain)."));
     }
   }
+  // Texts held by the ConfigMaps (kept alive below) for inputs that came with a
+  // digest only: copied into the inputs on a cache miss, never on a hit.
+  std::vector<std::shared_ptr<const gates::ConfigMap>> held;
+  std::vector<std::pair<std::size_t, const std::string*>> deferred;
+  auto fill = [&deferred](std::vector<sql::MigrationInput>& inputs) {
+    for (auto [index, text] : deferred)
+      inputs[index].text = *text;
+  };
   auto parse = [&](std::vector<sql::MigrationInput> inputs) -> std::shared_ptr<const sql::MigrationSet> {
-    if (options.cache) return options.cache->get(std::move(inputs), load);
+    if (options.cache) return options.cache->get(std::move(inputs), load, fill);
+    fill(inputs);
     return sql::build_migration_set(std::move(inputs), load);
   };
 
@@ -187,21 +196,26 @@ std::unique_ptr<JobContext> build_job_context(const json& job_object, std::strin
           "ConfigMap " + src.configmap + " cannot be read: schemagate was given no cluster state."));
       continue;
     }
-    std::optional<gates::ConfigMap> cm = options.cluster->get_configmap(ns, src.configmap);
+    std::shared_ptr<const gates::ConfigMap> cm = options.cluster->configmap(ns, src.configmap);
     if (!cm) {
       ctx.input_errors.push_back(gates::job::input_error(
           src.location, "ConfigMap " + src.configmap + " does not exist in namespace " + ns + "."));
       continue;
     }
     std::size_t found = 0;
-    for (auto& [key, text] : cm->data) {
+    for (const auto& [key, text] : cm->data) {
       if (!ends_with(key, ".sql")) continue;
       if (!src.keys.empty() && std::find(src.keys.begin(), src.keys.end(), key) == src.keys.end()) continue;
-      auto digest = cm->sql_digests.find(key);
-      inputs.push_back({"configmap/" + src.configmap + "/" + key, std::move(text),
-                        digest == cm->sql_digests.end() ? std::string() : digest->second});
+      std::string name = "configmap/" + src.configmap + "/" + key;
+      if (auto digest = cm->sql_digests.find(key); digest != cm->sql_digests.end()) {
+        deferred.emplace_back(inputs.size(), &text);
+        inputs.push_back({std::move(name), std::string(), digest->second});
+      } else {
+        inputs.push_back({std::move(name), text});
+      }
       ++found;
     }
+    held.push_back(std::move(cm));
     if (found == 0) {
       ctx.input_errors.push_back(gates::job::input_error(
           src.location, "ConfigMap " + src.configmap + " in namespace " + ns + " holds no .sql key."));

@@ -26,19 +26,28 @@ std::string MigrationCache::key_of(const std::vector<sql::MigrationInput>& input
   for (const auto& in : inputs)
     sorted.push_back(&in);
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
-  digest::Sha256 h;
-  // The parse depends on the PostgreSQL major (lock model) and a forced format.
-  h.add_framed(std::to_string(options.pg_major));
-  h.add_framed(options.format ? sql::format_name(*options.format) : std::string_view("auto"));
-  // Each text by its digest: the one the view took when it ingested the ConfigMap,
-  // so a warm review hashes a few hundred bytes, not the migrations.
-  for (const auto* in : sorted)
-    h.add_framed(in->name).add_framed(in->digest.empty() ? digest::sha256(in->text) : in->digest);
-  return h.hex();
+  // The key is the exact framed content, not a hash of it: the map compares keys in
+  // full, so no two inputs can share an entry. The PostgreSQL major (lock model) and a
+  // forced format change the parse.
+  std::string key;
+  auto framed = [&key](std::string_view part) {
+    std::uint64_t n = part.size();
+    key.append(reinterpret_cast<const char*>(&n), sizeof(n)).append(part);
+  };
+  framed(std::to_string(options.pg_major));
+  framed(options.format ? sql::format_name(*options.format) : std::string_view("auto"));
+  // Each text by its SHA-256: the one the view took when it ingested the ConfigMap,
+  // so a warm review neither hashes nor copies the migrations into the key.
+  for (const auto* in : sorted) {
+    framed(in->name);
+    framed(in->digest.empty() ? digest::sha256(in->text) : in->digest);
+  }
+  return key;
 }
 
-std::shared_ptr<const sql::MigrationSet> MigrationCache::get(std::vector<sql::MigrationInput> inputs,
-                                                             const sql::LoadOptions& options) {
+std::shared_ptr<const sql::MigrationSet> MigrationCache::get(
+    std::vector<sql::MigrationInput> inputs, const sql::LoadOptions& options,
+    const std::function<void(std::vector<sql::MigrationInput>&)>& fill) {
   std::string key = key_of(inputs, options);
   {
     std::lock_guard lock(mu_);
@@ -49,6 +58,7 @@ std::shared_ptr<const sql::MigrationSet> MigrationCache::get(std::vector<sql::Mi
     }
     ++misses_;
   }
+  if (fill) fill(inputs);
   std::shared_ptr<const sql::MigrationSet> set = sql::build_migration_set(std::move(inputs), options);
   std::size_t cost = estimated_cost(*set);
   std::lock_guard lock(mu_);

@@ -1,9 +1,11 @@
 // Parsed migration sets, shared by content (ARCHITECTURE.md §1): 500 tenant Jobs
 // that mount one ConfigMap parse it once. The key is computed from the inputs
-// before any parsing, so a hit costs one sha256 over the texts and a map lookup.
+// before any parsing, from the SHA-256 of each text the view took at ingest, so a
+// hit costs a map lookup on a few hundred bytes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -27,10 +29,14 @@ class MigrationCache {
   // The parsed set for these inputs and options, from the cache or parsed now.
   // Thread-safe; parsing happens outside the lock, so a slow parse never holds up
   // hits for other sets (two threads missing the same key both parse; one wins).
-  std::shared_ptr<const sql::MigrationSet> get(std::vector<sql::MigrationInput> inputs,
-                                               const sql::LoadOptions& options);
+  // `fill`, when given, completes the inputs' texts on a miss only: an input with a
+  // digest may come without its text, so a hit never copies the migrations.
+  std::shared_ptr<const sql::MigrationSet> get(
+      std::vector<sql::MigrationInput> inputs, const sql::LoadOptions& options,
+      const std::function<void(std::vector<sql::MigrationInput>&)>& fill = nullptr);
 
-  // sha256 over the options, then the inputs sorted by name (length-prefixed).
+  // The options, then each input's name and SHA-256 in name order, length-prefixed:
+  // a few dozen bytes per file, compared in full by the map.
   static std::string key_of(const std::vector<sql::MigrationInput>& inputs, const sql::LoadOptions& options);
 
   std::uint64_t hits() const;

@@ -179,6 +179,14 @@ class PlanClusterView final : public gates::ClusterView {
     }
     return base_.get_configmap(ns, name);
   }
+  std::shared_ptr<const gates::ConfigMap> configmap(std::string_view ns,
+                                                    std::string_view name) const override {
+    for (const auto& cm : extra_) {
+      if (cm.meta.namespace_name == ns && cm.meta.name == name)
+        return std::shared_ptr<const gates::ConfigMap>(std::shared_ptr<void>(), &cm);  // lives with the view
+    }
+    return base_.configmap(ns, name);
+  }
   std::vector<gates::Namespace> list_namespaces() const override { return base_.list_namespaces(); }
   std::vector<gates::Job> migration_jobs(std::string_view ns) const override {
     return base_.migration_jobs(ns);

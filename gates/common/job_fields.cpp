@@ -207,7 +207,7 @@ std::optional<std::string> migration_evidence(const Job& job, const Context& ctx
   for (const auto& volume : job.volumes) {
     for (const auto& name : volume.configmaps) {
       if (ctx.cluster != nullptr) {
-        if (auto cm = ctx.cluster->get_configmap(ns, name)) {
+        if (auto cm = ctx.cluster->configmap(ns, name)) {
           bool sql = std::any_of(cm->data.begin(), cm->data.end(),
                                  [](const auto& kv) { return looks_like_sql_file(kv.first); });
           if (sql) return "ConfigMap " + name + " with SQL files";

@@ -57,6 +57,29 @@ TEST_CASE("migration cache: a digest taken at ingest keys like the text it stand
   CHECK(server::MigrationCache::key_of(plain, load) != server::MigrationCache::key_of(digested, load));
 }
 
+TEST_CASE("migration cache: texts behind digests are filled in on a miss only") {
+  server::MigrationCache cache;
+  sql::LoadOptions load;
+  const std::string up = "CREATE TABLE a (id int);";
+  auto digest_only = [&] {
+    std::vector<sql::MigrationInput> in{{"configmap/cm/1_a.up.sql", "", digest::sha256(up)}};
+    return in;
+  };
+  int fills = 0;
+  auto fill = [&](std::vector<sql::MigrationInput>& in) {
+    ++fills;
+    in[0].text = up;
+  };
+  auto first = cache.get(digest_only(), load, fill);
+  CHECK(fills == 1);
+  REQUIRE(first->statement_count() == 1);
+  auto second = cache.get(digest_only(), load, fill);
+  CHECK(fills == 1);  // a hit: the text was never needed
+  CHECK(second.get() == first.get());
+  // The same text given in full finds the same entry.
+  CHECK(cache.get({{"configmap/cm/1_a.up.sql", up}}, load).get() == first.get());
+}
+
 TEST_CASE("migration cache: decoded ConfigMaps carry the digest of each .sql entry only") {
   auto cm = gates::configmap_from_json(nlohmann::json::parse(
       R"({"metadata": {"name": "m", "namespace": "acme"},
