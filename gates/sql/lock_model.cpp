@@ -142,6 +142,9 @@ constexpr std::string_view kWhyTablespace =
 constexpr std::string_view kWhyPrepared =
     "PostgreSQL docs, COMMIT PREPARED / ROLLBACK PREPARED: \"This command cannot be executed inside a "
     "transaction block\"";
+constexpr std::string_view kWhyDatabaseTablespace =
+    "PostgreSQL 15 (movedb, dbcommands.c): \"ALTER DATABASE SET TABLESPACE cannot run inside a transaction "
+    "block\"";
 constexpr std::string_view kWhyAlterSystem =
     "PostgreSQL docs, ALTER SYSTEM: \"cannot be executed inside a transaction block\"";
 
@@ -166,12 +169,22 @@ class Builder {
   // earlier one (walk a statement's withClause first) are left out. A data-modifying
   // WITH query (WITH gone AS (DELETE FROM t ...) ...) takes ROW EXCLUSIVE on its
   // target like top-level DML; that target is a bare RangeVar, not seen as one.
+  //
+  // A SELECT with FOR UPDATE / FOR SHARE takes ROW SHARE on the FROM items it locks:
+  // all of them, or those named after OF (by alias when the item has one). The names
+  // after OF are FROM items, not relations (PostgreSQL docs, SELECT, "The Locking
+  // Clause"; transformLockingClause in analyze.c).
   void read_relations(Node query, const RelationName* except = nullptr,
                       LockMode mode = LockMode::kAccessShare) {
     std::vector<RelationName> read;
+    std::vector<RelationName> row_locked;
+    std::vector<const JsonValue*> locked_names;  // the RangeVars after OF
     walk(query, [&](std::string_view tag, Node body) {
       if (tag == "RangeVar") {
-        read.push_back(range_var(body));
+        if (std::find(locked_names.begin(), locked_names.end(), body.raw()) == locked_names.end())
+          read.push_back(range_var(body));
+      } else if (tag == "SelectStmt" && body["lockingClause"].size() > 0) {
+        row_locked_items(body, row_locked, locked_names);
       } else if (tag == "CommonTableExpr") {
         with_queries_.emplace_back(body["ctename"].str());
       } else if (tag == "InsertStmt" || tag == "UpdateStmt" || tag == "DeleteStmt" || tag == "MergeStmt") {
@@ -184,6 +197,12 @@ class Builder {
                         std::find(with_queries_.begin(), with_queries_.end(), r.name) != with_queries_.end();
       if (!with_query) lock(r, mode);
     }
+    for (const RelationName& r : row_locked) {
+      if (except && r == *except) continue;
+      bool with_query = r.schema.empty() &&
+                        std::find(with_queries_.begin(), with_queries_.end(), r.name) != with_queries_.end();
+      if (!with_query) lock(r, LockMode::kRowShare);
+    }
   }
 
   void non_transactional(std::string_view why) {
@@ -192,17 +211,91 @@ class Builder {
   }
 
  private:
+  // The relations in a SELECT's FROM list that its locking clauses lock.
+  static void row_locked_items(Node select, std::vector<RelationName>& out,
+                               std::vector<const JsonValue*>& locked_names) {
+    std::vector<std::string_view> names;
+    bool all = false;
+    for (Node clause : select["lockingClause"]) {
+      Node rels = clause.body()["lockedRels"];
+      if (rels.size() == 0) all = true;
+      for (Node r : rels) {
+        names.push_back(r.body()["relname"].str());
+        locked_names.push_back(r.body().raw());
+      }
+    }
+    walk(select["fromClause"], [&](std::string_view tag, Node item) {
+      if (tag != "RangeVar") return;
+      std::string_view alias = item["alias"]["aliasname"].str();
+      std::string_view name = alias.empty() ? item["relname"].str() : alias;
+      if (all || std::find(names.begin(), names.end(), name) != names.end()) out.push_back(range_var(item));
+    });
+  }
+
   StatementFacts& f_;
   std::vector<std::string> with_queries_;  // WITH query names met so far
 };
 
-std::string_view alter_kind(std::string_view objtype) {
-  if (objtype == "OBJECT_INDEX") return "ALTER INDEX";
-  if (objtype == "OBJECT_SEQUENCE") return "ALTER SEQUENCE";
-  if (objtype == "OBJECT_VIEW") return "ALTER VIEW";
-  if (objtype == "OBJECT_MATVIEW") return "ALTER MATERIALIZED VIEW";
-  if (objtype == "OBJECT_FOREIGN_TABLE") return "ALTER FOREIGN TABLE";
-  return "ALTER TABLE";
+// The object word of a command tag for libpg_query's ObjectType names, as
+// AlterObjectTypeCommandTag (utility.c) spells them: OBJECT_MATVIEW -> "MATERIALIZED VIEW".
+std::string_view object_word(std::string_view objtype) {
+  static constexpr auto kWords = std::to_array<std::pair<std::string_view, std::string_view>>({
+      {"OBJECT_ACCESS_METHOD", "ACCESS METHOD"},
+      {"OBJECT_AGGREGATE", "AGGREGATE"},
+      {"OBJECT_CAST", "CAST"},
+      {"OBJECT_COLLATION", "COLLATION"},
+      {"OBJECT_CONVERSION", "CONVERSION"},
+      {"OBJECT_DATABASE", "DATABASE"},
+      {"OBJECT_DOMAIN", "DOMAIN"},
+      {"OBJECT_EVENT_TRIGGER", "EVENT TRIGGER"},
+      {"OBJECT_EXTENSION", "EXTENSION"},
+      {"OBJECT_FDW", "FOREIGN DATA WRAPPER"},
+      {"OBJECT_FOREIGN_SERVER", "SERVER"},
+      {"OBJECT_FOREIGN_TABLE", "FOREIGN TABLE"},
+      {"OBJECT_FUNCTION", "FUNCTION"},
+      {"OBJECT_INDEX", "INDEX"},
+      {"OBJECT_LANGUAGE", "LANGUAGE"},
+      {"OBJECT_LARGEOBJECT", "LARGE OBJECT"},
+      {"OBJECT_MATVIEW", "MATERIALIZED VIEW"},
+      {"OBJECT_OPCLASS", "OPERATOR CLASS"},
+      {"OBJECT_OPERATOR", "OPERATOR"},
+      {"OBJECT_OPFAMILY", "OPERATOR FAMILY"},
+      {"OBJECT_POLICY", "POLICY"},
+      {"OBJECT_PROCEDURE", "PROCEDURE"},
+      {"OBJECT_PUBLICATION", "PUBLICATION"},
+      {"OBJECT_ROLE", "ROLE"},
+      {"OBJECT_ROUTINE", "ROUTINE"},
+      {"OBJECT_RULE", "RULE"},
+      {"OBJECT_SCHEMA", "SCHEMA"},
+      {"OBJECT_SEQUENCE", "SEQUENCE"},
+      {"OBJECT_STATISTIC_EXT", "STATISTICS"},
+      {"OBJECT_SUBSCRIPTION", "SUBSCRIPTION"},
+      {"OBJECT_TABLE", "TABLE"},
+      {"OBJECT_TABLESPACE", "TABLESPACE"},
+      {"OBJECT_TRANSFORM", "TRANSFORM"},
+      {"OBJECT_TRIGGER", "TRIGGER"},
+      {"OBJECT_TSCONFIGURATION", "TEXT SEARCH CONFIGURATION"},
+      {"OBJECT_TSDICTIONARY", "TEXT SEARCH DICTIONARY"},
+      {"OBJECT_TSPARSER", "TEXT SEARCH PARSER"},
+      {"OBJECT_TSTEMPLATE", "TEXT SEARCH TEMPLATE"},
+      {"OBJECT_TYPE", "TYPE"},
+      {"OBJECT_VIEW", "VIEW"},
+      {"OBJECT_USER_MAPPING", "USER MAPPING"},
+      {"OBJECT_ATTRIBUTE", "TYPE"},
+      {"OBJECT_DOMCONSTRAINT", "DOMAIN"},
+      {"OBJECT_TABCONSTRAINT", "TABLE"},
+      {"OBJECT_COLUMN", "TABLE"},
+  });
+  for (const auto& [k, word] : kWords) {
+    if (objtype == k) return word;
+  }
+  return {};
+}
+
+// "ALTER <object>"; relations of unknown type are tables, as ALTER TABLE accepts them all.
+std::string alter_kind(std::string_view objtype) {
+  std::string_view word = object_word(objtype);
+  return "ALTER " + std::string(word.empty() ? "TABLE" : word);
 }
 
 RelationKind relation_kind_of(std::string_view objtype) {
@@ -250,7 +343,7 @@ void add_column_facts(Node coldef, int pg_major, StatementFacts& f, Builder& b) 
 // ALTER TABLE: the strongest level over all subcommands (AlterTableGetLockLevel).
 void alter_table(Node s, int pg_major, StatementFacts& f, Builder& b) {
   std::string_view objtype = s["objtype"].str();
-  f.kind = std::string(alter_kind(objtype));
+  f.kind = alter_kind(objtype);
   RelationName rel = range_var(s["relation"]);
   RelationKind rkind = relation_kind_of(objtype);
   LockMode mode = LockMode::kNone;
@@ -356,28 +449,8 @@ RelationKind drop_kind(std::string_view remove_type) {
 void drop_stmt(Node s, StatementFacts& f, Builder& b) {
   std::string_view type = s["removeType"].str();
   bool concurrent = s["concurrent"].boolean();
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kTags = {{
-      {"OBJECT_TABLE", "DROP TABLE"},
-      {"OBJECT_INDEX", "DROP INDEX"},
-      {"OBJECT_VIEW", "DROP VIEW"},
-      {"OBJECT_MATVIEW", "DROP MATERIALIZED VIEW"},
-      {"OBJECT_SEQUENCE", "DROP SEQUENCE"},
-      {"OBJECT_SCHEMA", "DROP SCHEMA"},
-      {"OBJECT_TYPE", "DROP TYPE"},
-      {"OBJECT_DOMAIN", "DROP DOMAIN"},
-      {"OBJECT_FUNCTION", "DROP FUNCTION"},
-      {"OBJECT_PROCEDURE", "DROP PROCEDURE"},
-      {"OBJECT_TRIGGER", "DROP TRIGGER"},
-      {"OBJECT_POLICY", "DROP POLICY"},
-      {"OBJECT_RULE", "DROP RULE"},
-      {"OBJECT_EXTENSION", "DROP EXTENSION"},
-      {"OBJECT_FOREIGN_TABLE", "DROP FOREIGN TABLE"},
-      {"OBJECT_ROLE", "DROP ROLE"},
-  }};
-  f.kind = "DROP";
-  for (const auto& [k, tag] : kTags) {
-    if (type == k) f.kind = std::string(tag);
-  }
+  std::string_view word = object_word(type);
+  f.kind = word.empty() ? "DROP" : "DROP " + std::string(word);
   bool relation_object = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
                          type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
                          type == "OBJECT_FOREIGN_TABLE";
@@ -449,19 +522,19 @@ void rename_stmt(Node s, StatementFacts& f, Builder& b) {
     return;
   }
   if (rel.empty()) {
-    f.kind = type == "OBJECT_SCHEMA" ? "ALTER SCHEMA" : (type == "OBJECT_TYPE" ? "ALTER TYPE" : "ALTER");
+    f.kind = alter_kind(type);
     return;
   }
+  // The tag names the renamed object, a column by its relation's type (CreateCommandTag,
+  // utility.c); constraints, triggers and policies are on tables (relationType is
+  // left unset for them).
   std::string_view kind_of = type;
-  if (type == "OBJECT_COLUMN" || type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER")
+  if (type == "OBJECT_COLUMN") {
     kind_of = reltype;
-  if (type == "OBJECT_TRIGGER") {
-    f.kind = "ALTER TRIGGER";
-  } else if (type == "OBJECT_POLICY") {
-    f.kind = "ALTER POLICY";
-  } else {
-    f.kind = std::string(alter_kind(kind_of));
+  } else if (type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
+    kind_of = "OBJECT_TABLE";
   }
+  f.kind = alter_kind(type == "OBJECT_COLUMN" ? reltype : type);
   b.lock(rel, LockMode::kAccessExclusive, relation_kind_of(kind_of));
   if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" ||
       type == "OBJECT_SEQUENCE") {
@@ -520,6 +593,86 @@ void collect_schema_refs(Node n, std::vector<const JsonValue*>& fk_targets, std:
   }
 }
 
+// Command tags of the remaining statements (CreateCommandTag in utility.c); the node
+// name itself when PostgreSQL's tag is not listed here.
+std::string_view utility_tag(std::string_view node) {
+  static constexpr auto kTags = std::to_array<std::pair<std::string_view, std::string_view>>({
+      {"AlterCollationStmt", "ALTER COLLATION"},
+      {"AlterDatabaseRefreshCollStmt", "ALTER DATABASE"},
+      {"AlterDatabaseSetStmt", "ALTER DATABASE"},
+      {"AlterDatabaseStmt", "ALTER DATABASE"},
+      {"AlterDefaultPrivilegesStmt", "ALTER DEFAULT PRIVILEGES"},
+      {"AlterEventTrigStmt", "ALTER EVENT TRIGGER"},
+      {"AlterExtensionContentsStmt", "ALTER EXTENSION"},
+      {"AlterExtensionStmt", "ALTER EXTENSION"},
+      {"AlterFdwStmt", "ALTER FOREIGN DATA WRAPPER"},
+      {"AlterForeignServerStmt", "ALTER SERVER"},
+      {"AlterOpFamilyStmt", "ALTER OPERATOR FAMILY"},
+      {"AlterOperatorStmt", "ALTER OPERATOR"},
+      {"AlterPublicationStmt", "ALTER PUBLICATION"},
+      {"AlterRoleSetStmt", "ALTER ROLE"},
+      {"AlterRoleStmt", "ALTER ROLE"},
+      {"AlterStatsStmt", "ALTER STATISTICS"},
+      {"AlterSubscriptionStmt", "ALTER SUBSCRIPTION"},
+      {"AlterTSConfigurationStmt", "ALTER TEXT SEARCH CONFIGURATION"},
+      {"AlterTSDictionaryStmt", "ALTER TEXT SEARCH DICTIONARY"},
+      {"AlterTableMoveAllStmt", "ALTER TABLE"},
+      {"AlterTableSpaceOptionsStmt", "ALTER TABLESPACE"},
+      {"AlterTypeStmt", "ALTER TYPE"},
+      {"AlterUserMappingStmt", "ALTER USER MAPPING"},
+      {"CallStmt", "CALL"},
+      {"CheckPointStmt", "CHECKPOINT"},
+      {"ClosePortalStmt", "CLOSE CURSOR"},
+      {"ConstraintsSetStmt", "SET CONSTRAINTS"},
+      {"CopyStmt", "COPY"},
+      {"CreateAmStmt", "CREATE ACCESS METHOD"},
+      {"CreateCastStmt", "CREATE CAST"},
+      {"CreateConversionStmt", "CREATE CONVERSION"},
+      {"CreateEventTrigStmt", "CREATE EVENT TRIGGER"},
+      {"CreateFdwStmt", "CREATE FOREIGN DATA WRAPPER"},
+      {"CreateForeignServerStmt", "CREATE SERVER"},
+      {"CreateForeignTableStmt", "CREATE FOREIGN TABLE"},
+      {"CreateOpClassStmt", "CREATE OPERATOR CLASS"},
+      {"CreateOpFamilyStmt", "CREATE OPERATOR FAMILY"},
+      {"CreatePLangStmt", "CREATE LANGUAGE"},
+      {"CreatePublicationStmt", "CREATE PUBLICATION"},
+      {"CreateSubscriptionStmt", "CREATE SUBSCRIPTION"},
+      {"CreateTransformStmt", "CREATE TRANSFORM"},
+      {"CreateUserMappingStmt", "CREATE USER MAPPING"},
+      {"DeallocateStmt", "DEALLOCATE"},
+      {"DeclareCursorStmt", "DECLARE CURSOR"},
+      {"DiscardStmt", "DISCARD"},
+      {"DropOwnedStmt", "DROP OWNED"},
+      {"DropRoleStmt", "DROP ROLE"},
+      {"DropSubscriptionStmt", "DROP SUBSCRIPTION"},
+      {"DropUserMappingStmt", "DROP USER MAPPING"},
+      {"ExecuteStmt", "EXECUTE"},
+      {"FetchStmt", "FETCH"},
+      {"ImportForeignSchemaStmt", "IMPORT FOREIGN SCHEMA"},
+      {"ListenStmt", "LISTEN"},
+      {"LoadStmt", "LOAD"},
+      {"NotifyStmt", "NOTIFY"},
+      {"PrepareStmt", "PREPARE"},
+      {"ReassignOwnedStmt", "REASSIGN OWNED"},
+      {"SecLabelStmt", "SECURITY LABEL"},
+      {"UnlistenStmt", "UNLISTEN"},
+      {"VariableShowStmt", "SHOW"},
+  });
+  for (const auto& [k, t] : kTags) {
+    if (node == k) return t;
+  }
+  return node;
+}
+
+// Whether a DefElem list names `name` at all (ALTER DATABASE d SET TABLESPACE t is
+// AlterDatabaseStmt with a "tablespace" option).
+bool option_named(Node list, std::string_view name) {
+  for (Node d : list) {
+    if (d.body()["defname"].str() == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 StatementFacts analyze_statement(Node ast, int pg_major) {
@@ -562,7 +715,7 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
   } else if (tag == "RenameStmt") {
     rename_stmt(s, f, b);
   } else if (tag == "AlterObjectSchemaStmt") {
-    f.kind = std::string(alter_kind(s["objectType"].str()));
+    f.kind = alter_kind(s["objectType"].str());
     RelationName rel = range_var(s["relation"]);
     if (!rel.empty()) {
       b.lock(rel, LockMode::kAccessExclusive, relation_kind_of(s["objectType"].str()));
@@ -618,6 +771,21 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     // (ExecRefreshMatView: make_new_heap + finish_heap_swap), as a rewrite does;
     // CONCURRENTLY applies a diff to the existing heap in place.
     f.rewrite = !concurrent;
+  } else if (tag == "CreateStatsStmt") {
+    // PostgreSQL docs §13.3.1: SHARE UPDATE EXCLUSIVE is "acquired by ... CREATE
+    // STATISTICS"; the statistics are built by the next ANALYZE, not here.
+    f.kind = "CREATE STATISTICS";
+    for (Node r : s["relations"])
+      b.lock(range_var(r), LockMode::kShareUpdateExclusive);
+  } else if (tag == "RuleStmt") {
+    // DefineQueryRewrite opens the table or view with AccessExclusiveLock ("the rule
+    // changes the relation's behaviour for every query"); the actions are parsed like
+    // statements, so a DO ALSO INSERT locks its target ROW EXCLUSIVE.
+    f.kind = "CREATE RULE";
+    RelationName rel = range_var(s["relation"]);
+    b.lock(rel, LockMode::kAccessExclusive);
+    b.read_relations(s["whereClause"], &rel);
+    b.read_relations(s["actions"], &rel);
   } else if (tag == "CreateTrigStmt") {
     f.kind = "CREATE TRIGGER";
     b.lock(range_var(s["relation"]), LockMode::kShareRowExclusive);
@@ -655,8 +823,7 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     Node into = select_into(s);
     f.kind = into ? "SELECT INTO" : "SELECT";
     if (into) f.creates.push_back(range_var(into["rel"]));
-    LockMode m = s["lockingClause"].size() > 0 ? LockMode::kRowShare : LockMode::kAccessShare;
-    b.read_relations(ast, nullptr, m);
+    b.read_relations(ast);
   } else if (tag == "ExplainStmt") {
     // Parse analysis of the explained statement takes its locks whether or not it
     // runs (EXPLAIN UPDATE t holds ROW EXCLUSIVE on t); with ANALYZE it runs, and
@@ -721,9 +888,18 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.kind = "CREATE ROLE";
   } else if (tag == "GrantRoleStmt") {
     f.kind = "GRANT ROLE";
+  } else if (tag == "AlterOwnerStmt") {
+    f.kind = alter_kind(s["objectType"].str());
+  } else if (tag == "DefineStmt") {
+    std::string_view word = object_word(s["kind"].str());
+    f.kind = word.empty() ? "CREATE" : "CREATE " + std::string(word);
+  } else if (tag == "AlterFunctionStmt") {
+    f.kind = alter_kind(s["objtype"].str());
+  } else if (tag == "AlterDatabaseStmt" && option_named(s["options"], "tablespace")) {
+    f.kind = "ALTER DATABASE";
+    b.non_transactional(kWhyDatabaseTablespace);
   } else {
-    // Fall back to the node name, e.g. "CreateCastStmt" -> "CreateCastStmt".
-    f.kind = std::string(tag);
+    f.kind = std::string(utility_tag(tag));
   }
   std::vector<const JsonValue*> fk_targets;
   collect_schema_refs(ast, fk_targets, f.schema_refs, 0);

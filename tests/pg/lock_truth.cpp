@@ -50,6 +50,8 @@ ALTER TABLE child ADD CONSTRAINT child_parent_nv FOREIGN KEY (parent_id) REFEREN
 CREATE TRIGGER child_touch BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION touch();
 CREATE POLICY child_policy ON child USING (true);
 
+CREATE STATISTICS parent_amount_stats ON amount, label FROM parent;
+
 CREATE TABLE loose (id bigint NOT NULL, code text, amount integer);
 CREATE UNIQUE INDEX loose_id_uidx ON loose (id);
 INSERT INTO loose SELECT g, 'c' || g, g FROM generate_series(1, 100) g;
