@@ -66,6 +66,7 @@
 #include "gates/lint/prefer_text.hpp"
 #include "gates/lint/prefer_timestamptz.hpp"
 // rollback (helper R)
+#include "gates/lint/unanalyzable_dynamic_sql.hpp"
 #include "gates/lint/unanalyzable_go_sql.hpp"
 #include "gates/rollback/down_reverses_up.hpp"
 #include "gates/rollback/irreversible_change.hpp"
@@ -136,6 +137,7 @@ void register_builtin_gates(Registry& r) {
   r.add(std::make_unique<rollback::RequireDownMigration>());
   r.add(std::make_unique<rollback::DownReversesUp>());
   r.add(std::make_unique<rollback::IrreversibleChange>());
+  r.add(std::make_unique<lint::UnanalyzableDynamicSql>());
   r.add(std::make_unique<lint::UnanalyzableGoSql>());
 
   // lint: destructive changes, transactions and types (helper C)

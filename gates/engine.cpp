@@ -93,12 +93,17 @@ Verdict Engine::evaluate(const Context& ctx) const {
     for (std::size_t i = 0; i < s->suppressions.size(); ++i)
       uses.push_back(SuppressionUse{s, i, false});
   }
+  // A suppression above a DO block also covers the statements its body runs.
   auto suppressed = [&](const Finding& f) {
     if (f.script == nullptr || f.location.statement < 0) return false;
+    const auto& statements = f.script->statements;
+    auto index = static_cast<std::size_t>(f.location.statement);
+    int parent = index < statements.size() ? statements[index].parent : -1;
     for (auto& u : uses) {
       if (u.script != f.script) continue;
       const sql::Suppression& s = u.script->suppressions[u.index];
-      if (s.statement == f.location.statement && s.gate_id == f.gate_id && !s.reason.empty()) {
+      bool covers = s.statement == f.location.statement || (parent >= 0 && s.statement == parent);
+      if (covers && s.gate_id == f.gate_id && !s.reason.empty()) {
         u.used = true;
         return true;
       }

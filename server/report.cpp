@@ -86,23 +86,26 @@ std::string render_json(const gates::Verdict& v, const sql::MigrationSet* set) {
       for (const auto* script : {m.up ? &*m.up : nullptr, m.down ? &*m.down : nullptr}) {
         if (script == nullptr) continue;
         for (const sql::Statement& st : script->statements) {
+          // A DO block's row shows what its body does; the body's statements follow it.
+          sql::StatementFacts facts = sql::effective_facts(*script, st);
           ojson s;
           s["file"] = script->source->name();
           s["line"] = st.position.line;
           s["column"] = st.position.column;
-          s["kind"] = st.facts.kind;
+          s["kind"] = facts.kind;
           s["sql"] = normalized_sql(script->sql(st));
           ojson locks = ojson::array();
-          for (const sql::RelationLock& l : st.facts.locks) {
+          for (const sql::RelationLock& l : facts.locks) {
             ojson lock = {{"relation", l.relation.display()}, {"mode", sql::lock_mode_name(l.mode)}};
             if (l.is_new) lock["new"] = true;
             locks.push_back(std::move(lock));
           }
           s["locks"] = std::move(locks);
-          s["rewrite"] = st.facts.rewrite;
-          s["scan"] = st.facts.scan;
-          s["transactional"] = st.facts.transactional;
+          s["rewrite"] = facts.rewrite;
+          s["scan"] = facts.scan;
+          s["transactional"] = facts.transactional;
           s["in_transaction"] = st.in_transaction;
+          if (st.parent >= 0) s["in_do_block"] = true;
           s["direction"] = sql::direction_name(script->direction);
           s["migration"] = m.version;
           statements.push_back(std::move(s));

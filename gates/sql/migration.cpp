@@ -294,6 +294,60 @@ void assign_transactions(Script& script, Format format) {
   }
 }
 
+// The statements DO blocks run follow their DO statement, with `parent` set to it.
+// A DO block is one statement: what its body runs shares its transaction, and in
+// autocommit the block is a transaction of its own (every lock is held to its end).
+void expand_do_blocks(Script& script, int pg_major) {
+  bool any = std::any_of(script.statements.begin(), script.statements.end(),
+                         [](const Statement& s) { return s.tag() == "DoStmt"; });
+  if (!any) return;
+  const std::string& text = script.source->text();
+  int next_id = 0;
+  for (const Statement& s : script.statements)
+    next_id = std::max(next_id, s.transaction + 1);
+  std::vector<Statement> out;
+  out.reserve(script.statements.size() * 2);
+  for (Statement& s : script.statements) {
+    bool is_do = s.tag() == "DoStmt";
+    int parent = static_cast<int>(out.size());
+    out.push_back(std::move(s));
+    if (!is_do) continue;
+    Statement& block = out.back();
+    if (block.transaction < 0) block.transaction = next_id++;
+    block.in_transaction = true;
+    int transaction = block.transaction;
+    DoBlockSql sql = do_block_sql(text, block.node_base, block.ast);
+    for (auto [begin, end] : sql.statements) {
+      ParsedRegion part = parse_region(text, begin, end);
+      for (auto& d : part.documents)
+        script.documents.push_back(std::move(d));
+      for (const ParsedStatement& p : part.statements) {
+        Statement n;
+        n.span_begin = p.span_begin;
+        n.offset = p.offset;
+        n.length = p.length;
+        n.node_base = p.node_base;
+        n.position = script.source->position(p.offset);
+        n.ast = p.ast;
+        n.facts = analyze_statement(p.ast, pg_major);
+        n.in_transaction = true;
+        n.transaction = transaction;
+        n.parent = parent;
+        out.push_back(std::move(n));
+      }
+      for (const ParseError& e : part.errors)
+        script.errors.push_back(SyntaxError{e.offset, script.source->position(e.offset), e.message});
+    }
+    for (DynamicSql& d : sql.dynamic) {
+      d.statement = parent;
+      script.dynamic_sql.push_back(std::move(d));
+    }
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i].index = static_cast<std::uint32_t>(i);
+  script.statements = std::move(out);
+}
+
 // Relations created earlier in the same script are new: lock gates skip them.
 void mark_new_relations(Script& script) {
   std::vector<RelationName> created;
@@ -393,6 +447,7 @@ Script make_script_regions(const SourceText* source, Direction dir,
     script.errors.push_back(SyntaxError{e.offset, source->position(e.offset), e.message});
   }
   assign_transactions(script, format);
+  expand_do_blocks(script, pg_major);
   mark_new_relations(script);
   find_suppressions(script);
   return script;
@@ -486,6 +541,27 @@ std::string sha256_hex(const std::vector<MigrationInput>& inputs) {
 }
 
 }  // namespace
+
+StatementFacts effective_facts(const Script& script, const Statement& statement) {
+  StatementFacts facts = statement.facts;
+  for (std::size_t i = statement.index + 1; i < script.statements.size(); ++i) {
+    const Statement& inner = script.statements[i];
+    if (inner.parent != static_cast<int>(statement.index)) break;
+    for (const RelationLock& l : inner.facts.locks) {
+      auto same = std::find_if(facts.locks.begin(), facts.locks.end(),
+                               [&](const RelationLock& have) { return have.relation == l.relation; });
+      if (same == facts.locks.end()) {
+        facts.locks.push_back(l);
+      } else {
+        same->mode = std::max(same->mode, l.mode);
+        same->is_new = same->is_new && l.is_new;
+      }
+    }
+    facts.rewrite = facts.rewrite || inner.facts.rewrite;
+    facts.scan = facts.scan || inner.facts.scan;
+  }
+  return facts;
+}
 
 std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> inputs,
                                                   const LoadOptions& options) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gates/sql/do_block.hpp"
 #include "gates/sql/parser.hpp"
 #include "gates/sql/source.hpp"
 #include "gates/sql/statement.hpp"
@@ -36,6 +37,7 @@ struct Statement {
   StatementFacts facts;
   bool in_transaction = false;  // runs inside a transaction block (explicit, tool or implicit)
   int transaction = -1;         // which block within the script; -1 = autocommit
+  int parent = -1;              // the DO statement whose body runs this one (index), or -1
 
   std::string_view tag() const { return ast.tag(); }
   Node body() const { return ast.body(); }
@@ -93,6 +95,8 @@ struct Script {
   // string literals; `source` holds their SQL, positions map to the .go file.
   std::string go_function;
   std::vector<OpaqueSql> opaque_sql;
+  // SQL that DO blocks build at run time (EXECUTE of a computed string).
+  std::vector<DynamicSql> dynamic_sql;
 
   std::string_view sql(const Statement& s) const {
     return std::string_view(source->text()).substr(s.offset, s.length);
@@ -135,6 +139,11 @@ class MigrationSet {
  private:
   std::vector<const Script*> script_list_;
 };
+
+// A statement's facts, and for a DO block those of the statements its body runs:
+// every lock at its strongest, rewrite and scan if any of them does. The gates read
+// the body's statements themselves; this is what the block as a whole does.
+StatementFacts effective_facts(const Script& script, const Statement& statement);
 
 // Builds a migration set from named texts (files read by the caller, ConfigMap keys).
 // Never throws on bad SQL: syntax errors are recorded in the scripts.

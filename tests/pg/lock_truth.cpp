@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "gates/sql/migration.hpp"
 #include "gates/sql/parser.hpp"
 
 namespace schemagate::pgtest {
@@ -222,16 +223,25 @@ const PgServer& fixture_server() {
 }
 
 sql::StatementFacts model_facts(const std::string& text, std::string& error) {
-  sql::ParsedRegion region = sql::parse_region(text, 0, text.size());
-  if (!region.errors.empty()) {
-    error = "parse error: " + region.errors.front().message;
+  // Built as `schemagate check` builds a file, so a DO block's facts are those of
+  // the statements its body runs (sql::effective_facts).
+  auto set = sql::build_migration_set({sql::MigrationInput{"case.sql", text}}, sql::LoadOptions{});
+  if (set->scripts().size() != 1) {
+    error = "expected one script";
     return {};
   }
-  if (region.statements.size() != 1) {
-    error = "expected one statement, parsed " + std::to_string(region.statements.size());
+  const sql::Script& script = *set->scripts().front();
+  if (!script.errors.empty()) {
+    error = "parse error: " + script.errors.front().message;
     return {};
   }
-  return sql::analyze_statement(region.statements.front().ast, 15);
+  auto top = std::count_if(script.statements.begin(), script.statements.end(),
+                           [](const sql::Statement& st) { return st.parent < 0; });
+  if (top != 1) {
+    error = "expected one statement, parsed " + std::to_string(top);
+    return {};
+  }
+  return sql::effective_facts(script, script.statements.front());
 }
 
 std::vector<Observation> observe_in_transaction(const PgServer& pg, const std::vector<LockCase>& cases) {

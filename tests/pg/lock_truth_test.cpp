@@ -281,6 +281,17 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "INSERT INTO loose (id, code) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET code = "
               "EXCLUDED.code"},
       {.sql = "TRUNCATE loose, scratch RESTART IDENTITY", .rewrite = RewriteExpectation::kNewFileNoRewrite},
+      // DO blocks: the block takes the locks of the statements its body runs
+      {.sql = "DO $$ BEGIN ALTER TABLE loose ADD COLUMN note text; CREATE INDEX loose_note_idx ON loose "
+              "(note); END $$"},
+      {.sql =
+           "DO $do$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'child_loose_fk') "
+           "THEN\n    ALTER TABLE child ADD CONSTRAINT child_loose_fk FOREIGN KEY (id) REFERENCES loose (id) "
+           "NOT VALID;\n  END IF;\nEND\n$do$"},
+      {.sql =
+           "DO $$ DECLARE n bigint; BEGIN SELECT count(*) INTO n FROM parent; UPDATE loose SET amount = n; "
+           "EXECUTE 'LOCK TABLE scratch IN EXCLUSIVE MODE'; END $$"},
+      {.sql = "DO 'BEGIN DELETE FROM scratch; END'"},
       // What the SQL cannot name: partitions, the other side of a foreign key, a view's tables
       {.sql = "CREATE INDEX events_payload_idx ON events (payload)",
        .unreported = {{"events_2023", kShare, kPartition}, {"events_2024", kShare, kPartition}}},
