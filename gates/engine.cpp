@@ -112,6 +112,11 @@ Verdict Engine::evaluate(const Context& ctx) const {
   };
   auto admit = [&](Finding f, const GateInfo& info, Severity sev) {
     if (suppressed(f)) return;
+    if (info.category == Category::kLint && f.script != nullptr &&
+        f.script->direction == sql::Direction::kDown && info.id != "lint.sql-syntax-error") {
+      sev = std::min(sev, policy.down_migration_lint);
+      if (sev == Severity::kOff) return;
+    }
     // A gate may mark a finding milder than its default (a "may" finding, e.g. an
     // old type it cannot see): it stays that much milder, never above the policy.
     f.severity = f.severity < info.default_severity ? std::min(f.severity, sev) : sev;

@@ -184,7 +184,7 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
   expect_map(src, root, "the policy");
   check_keys(src, root,
              {"postgresVersion", "mode", "failureMode", "tenancy", "concurrency", "cache", "gates",
-              "namespaces", "exemptNamespaces"},
+              "namespaces", "exemptNamespaces", "downMigrationLint"},
              "the policy");
   if (auto n = root["postgresVersion"]) {
     p.postgres_version = as_int(src, n, "postgresVersion", 9);
@@ -255,6 +255,11 @@ void parse(const std::string& src, const YAML::Node& root, const Registry& regis
     }
   }
   if (auto n = root["exemptNamespaces"]) p.exempt_namespaces = as_list(src, n, "exemptNamespaces");
+  if (auto n = root["downMigrationLint"]) {
+    std::optional<Severity> s = parse_severity(as_str(src, n, "downMigrationLint"));
+    if (!s) fail(src, n, "downMigrationLint must be error, warning, info or off");
+    p.down_migration_lint = *s;
+  }
 }
 
 }  // namespace

@@ -49,6 +49,10 @@ struct Policy {
   std::map<std::string, GateSetting> gates;
   std::map<std::string, std::map<std::string, GateSetting>> namespaces;  // ns -> gate -> setting
   std::vector<std::string> exempt_namespaces;
+  // The most a lint finding in a down migration weighs: a down is not what the Job
+  // runs now but what a rollback would run, so by default it warns and never denies.
+  // lint.sql-syntax-error keeps its severity (a down that cannot run is no rollback).
+  Severity down_migration_lint = Severity::kWarning;
 
   // Severity of a gate in a namespace: namespace override, then global, then default.
   Severity severity_for(const GateInfo& info, std::string_view ns) const;

@@ -1,6 +1,7 @@
 #include "gates/lint/ban_drop_column.hpp"
 
 #include "gates/common/script_objects.hpp"
+#include "gates/common/undo.hpp"
 
 namespace schemagate::gates::lint {
 
@@ -14,7 +15,7 @@ const GateInfo& BanDropColumn::info() const {
   return kInfo;
 }
 
-void BanDropColumn::check(const Context&, const sql::Script& script, const sql::Statement& st,
+void BanDropColumn::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                           Reporter& out) const {
   if (st.tag() != "AlterTableStmt") return;
   sql::RelationName table = sql::range_var(st.body()["relation"]);
@@ -24,6 +25,8 @@ void BanDropColumn::check(const Context&, const sql::Script& script, const sql::
     sql::Node c = cmd.body();
     std::string_view sub = c["subtype"].str();
     if (sub != "AT_DropColumn" && sub != "AT_DropColumnRecurse") continue;
+    // The down of the migration that adds it: the rollback, judged by rollback.*.
+    if (undo::up_added_column(ctx, script, table, c["name"].str())) continue;
     std::string col = quote_ident(c["name"].str());
     bool cascade = c["behavior"].str() == "DROP_CASCADE";
     std::string message =

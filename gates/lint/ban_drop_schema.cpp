@@ -1,6 +1,7 @@
 #include "gates/lint/ban_drop_schema.hpp"
 
 #include "gates/common/script_objects.hpp"
+#include "gates/common/undo.hpp"
 
 namespace schemagate::gates::lint {
 
@@ -14,13 +15,14 @@ const GateInfo& BanDropSchema::info() const {
   return kInfo;
 }
 
-void BanDropSchema::check(const Context&, const sql::Script& script, const sql::Statement& st,
+void BanDropSchema::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                           Reporter& out) const {
   if (st.tag() != "DropStmt" || st.body()["removeType"].str() != "OBJECT_SCHEMA") return;
   bool cascade = st.body()["behavior"].str() == "DROP_CASCADE";
   for (sql::Node obj : st.body()["objects"]) {
     std::string_view name = sql::string_value(obj);
     if (name.empty() || objects::schema_created_earlier(script, st, name)) continue;
+    if (undo::up_created_schema(ctx, script, name)) continue;  // the rollback of its own up
     std::string s = quote_ident(name);
     Finding& f =
         cascade

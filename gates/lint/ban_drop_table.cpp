@@ -1,6 +1,7 @@
 #include "gates/lint/ban_drop_table.hpp"
 
 #include "gates/common/script_objects.hpp"
+#include "gates/common/undo.hpp"
 
 namespace schemagate::gates::lint {
 
@@ -14,12 +15,14 @@ const GateInfo& BanDropTable::info() const {
   return kInfo;
 }
 
-void BanDropTable::check(const Context&, const sql::Script& script, const sql::Statement& st,
+void BanDropTable::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                          Reporter& out) const {
   if (st.tag() != "DropStmt" || st.body()["removeType"].str() != "OBJECT_TABLE") return;
   for (const sql::RelationName& table : st.facts.drops) {
     // A table created earlier in this script holds only what the script put there.
     if (objects::table_created_earlier(script, st, table)) continue;
+    // The down of the migration that creates it: the rollback, judged by rollback.*.
+    if (undo::up_created_table(ctx, script, table)) continue;
     std::string t = display_relation(table);
     Finding& f = out.report(
         script, st,

@@ -1,6 +1,7 @@
 #include "gates/lint/ban_rename_column.hpp"
 
 #include "gates/common/script_objects.hpp"
+#include "gates/common/undo.hpp"
 
 namespace schemagate::gates::lint {
 
@@ -13,7 +14,7 @@ const GateInfo& BanRenameColumn::info() const {
   return kInfo;
 }
 
-void BanRenameColumn::check(const Context&, const sql::Script& script, const sql::Statement& st,
+void BanRenameColumn::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                             Reporter& out) const {
   sql::Node b = st.body();
   if (st.tag() != "RenameStmt" || b["renameType"].str() != "OBJECT_COLUMN") return;
@@ -21,6 +22,8 @@ void BanRenameColumn::check(const Context&, const sql::Script& script, const sql
   if (reltype != "OBJECT_TABLE" && reltype != "OBJECT_FOREIGN_TABLE") return;
   sql::RelationName table = sql::range_var(b["relation"]);
   if (objects::table_created_earlier(script, st, table)) return;  // no code knows its columns yet
+  if (undo::up_renamed(ctx, script, table, b["newname"].str(), b["subname"].str(), b["newname"].str()))
+    return;  // the down of the migration that renamed it: renaming it back is the rollback
   std::string t = display_relation(table);
   std::string o = quote_ident(b["subname"].str());
   std::string n = quote_ident(b["newname"].str());

@@ -1,6 +1,7 @@
 #include "gates/lint/ban_rename_table.hpp"
 
 #include "gates/common/script_objects.hpp"
+#include "gates/common/undo.hpp"
 
 namespace schemagate::gates::lint {
 
@@ -14,7 +15,7 @@ const GateInfo& BanRenameTable::info() const {
   return kInfo;
 }
 
-void BanRenameTable::check(const Context&, const sql::Script& script, const sql::Statement& st,
+void BanRenameTable::check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
                            Reporter& out) const {
   sql::Node b = st.body();
   sql::RelationName old_name;
@@ -30,6 +31,8 @@ void BanRenameTable::check(const Context&, const sql::Script& script, const sql:
   }
   if (old_name.empty() || objects::table_created_earlier(script, st, old_name))
     return;  // no code uses it yet
+  if (st.tag() == "RenameStmt" && undo::up_renamed(ctx, script, old_name, {}, old_name.name, new_name.name))
+    return;  // the down of the migration that renamed it: renaming it back is the rollback
   std::string o = display_relation(old_name);
   std::string n = display_relation(new_name);
   bool moved = st.tag() == "AlterObjectSchemaStmt";
