@@ -67,6 +67,13 @@ std::pair<std::size_t, std::size_t> string_constant(std::string_view expr) {
   return kNone;
 }
 
+// A complaint of the PL/pgSQL or SQL grammar, which PostgreSQL makes with its catalog
+// too ("syntax error at or near ...", "syntax error at end of input"); the others
+// ('variable "c" must be of type cursor or refcursor') may come from the missing catalog.
+bool is_grammar_error(const char* message) {
+  return message != nullptr && std::string_view(message).find("syntax error") != std::string_view::npos;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
     s.remove_prefix(1);
@@ -190,6 +197,11 @@ DoBlockSql do_block_sql(std::string_view text, std::uint32_t node_base, Node ast
   wrapped.reserve(kWrapperHead.size() + body.size() + kQuote.size());
   wrapped.append(kWrapperHead).append(body).append(kQuote);
   PlpgsqlResultOwner parsed(wrapped.c_str());
+  if (parsed.r.error != nullptr && is_grammar_error(parsed.r.error->message)) {
+    out.syntax_error = "PL/pgSQL: " + std::string(parsed.r.error->message);
+    out.syntax_error_offset = static_cast<std::uint32_t>(start);
+    return out;
+  }
   if (parsed.r.error != nullptr) {
     // Not a syntax error: libpg_query compiles PL/pgSQL without a catalog, so some
     // valid bodies fail (OPEN/FETCH/CLOSE of a declared cursor: 'variable "c" must be
@@ -218,6 +230,13 @@ DoBlockSql do_block_sql(std::string_view text, std::uint32_t node_base, Node ast
     }
   });
   return out;
+}
+
+std::string plpgsql_function_syntax_error(std::string_view create_function_sql) {
+  std::string text(create_function_sql);
+  PlpgsqlResultOwner parsed(text.c_str());
+  if (parsed.r.error == nullptr || !is_grammar_error(parsed.r.error->message)) return {};
+  return "PL/pgSQL: " + std::string(parsed.r.error->message);
 }
 
 }  // namespace schemagate::sql

@@ -27,12 +27,22 @@ struct DoBlockSql {
   // [begin, end) source offsets of each SQL statement the body runs, in body order.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> statements;
   std::vector<DynamicSql> dynamic;
+  std::string syntax_error;  // a grammar error PostgreSQL reports too (at the body's start)
+  std::uint32_t syntax_error_offset = 0;
 };
 
 // The SQL of the DO statement `ast` ({"DoStmt": {...}}) whose parse-tree locations
 // count from `node_base` in `text`. A body that is not PL/pgSQL, cannot be located
 // in the text (a quoted string with escapes), or does not parse is reported as one
-// DynamicSql at the body. Never throws.
+// DynamicSql at the body, unless the parser's complaint is a syntax error, which
+// PostgreSQL makes too (then `syntax_error`). Never throws.
 DoBlockSql do_block_sql(std::string_view text, std::uint32_t node_base, Node ast);
+
+// A CREATE FUNCTION / PROCEDURE ... LANGUAGE plpgsql statement's text: PostgreSQL
+// compiles the body when the statement runs (check_function_bodies, on by default)
+// and rejects grammar errors in it, in its SQL statements too. Returns the message of
+// such an error ("PL/pgSQL: syntax error at or near ..."), or empty. Errors that come
+// from libpg_query having no catalog are not reported: PostgreSQL would judge them.
+std::string plpgsql_function_syntax_error(std::string_view create_function_sql);
 
 }  // namespace schemagate::sql

@@ -294,20 +294,54 @@ void assign_transactions(Script& script, Format format) {
   }
 }
 
-// The statements DO blocks run follow their DO statement, with `parent` set to it.
-// A DO block is one statement: what its body runs shares its transaction, and in
-// autocommit the block is a transaction of its own (every lock is held to its end).
-void expand_do_blocks(Script& script, int pg_major) {
-  bool any = std::any_of(script.statements.begin(), script.statements.end(),
-                         [](const Statement& s) { return s.tag() == "DoStmt"; });
+// Whether `st` is CREATE FUNCTION / PROCEDURE ... LANGUAGE plpgsql, and where its body
+// literal starts (the statement's first token when unknown).
+bool plpgsql_function(const Statement& st, std::uint32_t& body_at) {
+  if (st.tag() != "CreateFunctionStmt") return false;
+  bool plpgsql = false;
+  body_at = st.offset;
+  for (Node opt : st.body()["options"]) {
+    Node d = opt.body();
+    if (d["defname"].str() == "language") plpgsql = string_value(d["arg"]) == "plpgsql";
+    if (d["defname"].str() == "as")
+      body_at = st.offset_at(static_cast<std::int32_t>(d["location"].integer(-1)));
+  }
+  return plpgsql;
+}
+
+// SET check_function_bodies = off (pg_dump writes it): PostgreSQL skips compiling bodies.
+bool turns_off_body_checks(const Statement& st) {
+  if (st.tag() != "VariableSetStmt" || st.body()["name"].str() != "check_function_bodies") return false;
+  // SET x = false / off / 'off' all reach the parse tree as a string constant.
+  std::string_view v = st.body()["args"].at(0).body()["sval"]["sval"].str();
+  return v == "off" || v == "false";
+}
+
+// PL/pgSQL in a script. The statements DO blocks run follow their DO statement, with
+// `parent` set to it. A DO block is one statement: what its body runs shares its
+// transaction, and in autocommit the block is a transaction of its own (every lock is
+// held to its end). Grammar errors in DO and function bodies are syntax errors, as
+// PostgreSQL reports them when the statement runs.
+void expand_plpgsql(Script& script, int pg_major) {
+  bool any = std::any_of(script.statements.begin(), script.statements.end(), [](const Statement& s) {
+    return s.tag() == "DoStmt" || s.tag() == "CreateFunctionStmt";
+  });
   if (!any) return;
   const std::string& text = script.source->text();
   int next_id = 0;
   for (const Statement& s : script.statements)
     next_id = std::max(next_id, s.transaction + 1);
+  bool check_bodies = true;
   std::vector<Statement> out;
   out.reserve(script.statements.size() * 2);
   for (Statement& s : script.statements) {
+    if (turns_off_body_checks(s)) check_bodies = false;
+    std::uint32_t body_at = 0;
+    if (check_bodies && plpgsql_function(s, body_at)) {
+      std::string error = plpgsql_function_syntax_error(script.sql(s));
+      if (!error.empty())
+        script.errors.push_back(SyntaxError{body_at, script.source->position(body_at), error});
+    }
     bool is_do = s.tag() == "DoStmt";
     int parent = static_cast<int>(out.size());
     out.push_back(std::move(s));
@@ -317,6 +351,10 @@ void expand_do_blocks(Script& script, int pg_major) {
     block.in_transaction = true;
     int transaction = block.transaction;
     DoBlockSql sql = do_block_sql(text, block.node_base, block.ast);
+    if (!sql.syntax_error.empty()) {
+      script.errors.push_back(SyntaxError{
+          sql.syntax_error_offset, script.source->position(sql.syntax_error_offset), sql.syntax_error});
+    }
     for (auto [begin, end] : sql.statements) {
       ParsedRegion part = parse_region(text, begin, end);
       for (auto& d : part.documents)
@@ -447,7 +485,7 @@ Script make_script_regions(const SourceText* source, Direction dir,
     script.errors.push_back(SyntaxError{e.offset, source->position(e.offset), e.message});
   }
   assign_transactions(script, format);
-  expand_do_blocks(script, pg_major);
+  expand_plpgsql(script, pg_major);
   mark_new_relations(script);
   find_suppressions(script);
   return script;

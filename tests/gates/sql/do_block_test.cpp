@@ -118,6 +118,27 @@ TEST_CASE("DO block: a syntax error in a statement of its body is a syntax error
   CHECK(run.positions("lint.sql-syntax-error") == std::vector<std::string>{"1:66"});
 }
 
+TEST_CASE("PL/pgSQL: a grammar error in a DO or function body is a syntax error, as in PostgreSQL") {
+  auto run = run_sql(
+      "DO $$ BEGIN UPDATE t SET x = WHERE id = 1; END $$;\n"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql\n"
+      "AS $fn$ BEGIN IF NEW.x THEN RETURN NEW; END $fn$;\n"
+      "CREATE FUNCTION fine() RETURNS int LANGUAGE plpgsql AS $fn$ BEGIN RETURN 1; END $fn$;\n"
+      "CREATE FUNCTION plain() RETURNS int LANGUAGE sql AS $fn$ SELECT 1 $fn$;\n");
+  auto found = run.of("lint.sql-syntax-error");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].message.find("PL/pgSQL: syntax error at or near \"WHERE\"") != std::string::npos);
+  CHECK(run.positions("lint.sql-syntax-error") == std::vector<std::string>{"1:6", "3:1"});
+  CHECK(run.of("lint.unanalyzable-dynamic-sql").empty());
+}
+
+TEST_CASE("PL/pgSQL: function bodies are not checked after SET check_function_bodies = false") {
+  auto run = run_sql(
+      "SET check_function_bodies = false;\n"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN IF NEW.x THEN END $fn$;\n");
+  CHECK(run.of("lint.sql-syntax-error").empty());
+}
+
 TEST_CASE("DO block: a body the PL/pgSQL parser cannot read is reported, not called a syntax error") {
   // Valid PL/pgSQL (PostgreSQL runs it), but libpg_query compiles it without a catalog.
   auto run = run_sql(
