@@ -47,7 +47,7 @@ Options Policy::options_for(const GateInfo& info, std::string_view ns) const {
   if (auto nit = namespaces.find(std::string(ns)); nit != namespaces.end()) {
     if (auto git = nit->second.find(info.id); git != nit->second.end()) apply(git->second);
   }
-  return Options(std::move(values));
+  return Options(values);  // a copy either way: Options keys its map with std::less<>
 }
 
 bool Policy::is_exempt(std::string_view ns) const {

@@ -14,12 +14,12 @@ const Gate* Registry::find(std::string_view id) const {
 }
 
 const Registry& builtin_registry() {
-  static const Registry registry = [] {
+  static const Registry kRegistry = [] {
     Registry r;
     register_builtin_gates(r);
     return r;
   }();
-  return registry;
+  return kRegistry;
 }
 
 }  // namespace schemagate::gates

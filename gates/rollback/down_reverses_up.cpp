@@ -300,6 +300,8 @@ void DownReversesUp::evaluate(const Context& ctx, Reporter& out) const {
     std::vector<Change> down = script_changes(*m.down);
     std::vector<const Change*> all;
     std::vector<const Change*> down_fx;
+    all.reserve(up.size() + down.size());
+    down_fx.reserve(down.size());
     for (const Change& c : up)
       all.push_back(&c);
     for (const Change& c : down) {
