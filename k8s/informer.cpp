@@ -41,7 +41,7 @@ Informer::~Informer() {
 }
 
 void Informer::start() {
-  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void Informer::stop() {
@@ -64,7 +64,7 @@ void Informer::touch() {
   last_contact_ns_.store(now_ns());
 }
 
-bool Informer::sleep_for(std::chrono::milliseconds d, std::stop_token stop) {
+bool Informer::sleep_for(std::chrono::milliseconds d, const std::stop_token& stop) {
   std::mutex mu;
   std::condition_variable_any cv;
   std::unique_lock lock(mu);
@@ -75,7 +75,7 @@ bool Informer::sleep_for(std::chrono::milliseconds d, std::stop_token stop) {
 // A paged list at the current state; on success `rv` is the list's resourceVersion
 // and the sink holds exactly the listed objects. A 410 on a continue token (the
 // snapshot the pages come from was compacted) restarts the list from page one.
-bool Informer::list(std::stop_token stop, std::string& rv) {
+bool Informer::list(const std::stop_token& stop, std::string& rv) {
   for (int restart = 0; restart < 3 && !stop.stop_requested(); ++restart) {
     ListOptions lo;
     lo.label_selector = options_.label_selector;
@@ -117,7 +117,7 @@ bool Informer::list(std::stop_token stop, std::string& rv) {
   return false;
 }
 
-void Informer::run(std::stop_token stop) {
+void Informer::run(const std::stop_token& stop) {
   std::mt19937_64 rng(std::random_device{}());
   std::chrono::milliseconds backoff = options_.backoff_initial;
   auto back_off = [&] {

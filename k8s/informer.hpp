@@ -68,10 +68,10 @@ class Informer {
   std::string resource_version() const;
 
  private:
-  void run(std::stop_token stop);
-  bool list(std::stop_token stop, std::string& rv);
+  void run(const std::stop_token& stop);
+  bool list(const std::stop_token& stop, std::string& rv);
   void touch();
-  bool sleep_for(std::chrono::milliseconds d, std::stop_token stop);
+  bool sleep_for(std::chrono::milliseconds d, const std::stop_token& stop);
 
   const ApiClient& client_;
   InformerOptions options_;

@@ -302,8 +302,8 @@ LeaseLock::HolderState LeaseLock::holder_state(std::string_view holder, const ga
   return HolderState::kActive;
 }
 
-LeaseResult LeaseLock::take_over(const LeaseClaim& claim, json lease, std::string from, std::string why,
-                                 Clock::time_point now) const {
+LeaseResult LeaseLock::take_over(const LeaseClaim& claim, json lease, const std::string& from,
+                                 const std::string& why, Clock::time_point now) const {
   LeaseResult r;
   r.lease = lease_name(claim.tenant, claim.database);
   std::string t = format_micro_time(now);

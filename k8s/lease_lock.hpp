@@ -82,8 +82,8 @@ class LeaseLock {
   HolderState holder_state(std::string_view holder, const gates::ClusterView* view, std::string& why) const;
   LeaseResult decide(const LeaseClaim& claim, const gates::ClusterView* view,
                      std::chrono::system_clock::time_point now) const;
-  LeaseResult take_over(const LeaseClaim& claim, nlohmann::json lease, std::string from, std::string why,
-                        std::chrono::system_clock::time_point now) const;
+  LeaseResult take_over(const LeaseClaim& claim, nlohmann::json lease, const std::string& from,
+                        const std::string& why, std::chrono::system_clock::time_point now) const;
   nlohmann::json new_lease(const LeaseClaim& claim, std::chrono::system_clock::time_point now) const;
   LeaseResult count(LeaseResult r) const;
 
