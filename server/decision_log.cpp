@@ -1,5 +1,6 @@
 #include "server/decision_log.hpp"
 
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -31,7 +32,7 @@ std::string format_decision(const ReviewOutcome& outcome, double latency_ms,
   line["dry_run"] = outcome.dry_run;
   line["http_status"] = outcome.http_status;
   // Microsecond resolution is plenty and keeps the line short.
-  line["latency_ms"] = static_cast<double>(static_cast<long long>(latency_ms * 1000.0 + 0.5)) / 1000.0;
+  line["latency_ms"] = static_cast<double>(std::llround(latency_ms * 1000.0)) / 1000.0;
   // Replace, don't throw, on invalid UTF-8 in a name copied from the request.
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -269,6 +269,7 @@ bool make_plan(const PlanInput& input, const PlanOptions& options, Plan& out, st
     out.format = (*tann)[std::string(gates::keys::kFormat)].get<std::string>();
   } else {
     std::vector<sql::MigrationInput> inputs;
+    inputs.reserve(files.size());
     for (const auto& [k, v] : files)
       inputs.push_back({k, v});
     sql::LoadOptions load;

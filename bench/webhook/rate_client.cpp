@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   };
 
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(conns));
   for (int c = 0; c < conns; ++c) {
     threads.emplace_back([&, c] {
       std::vector<double> mine;
@@ -95,7 +97,8 @@ int main(int argc, char** argv) {
   std::sort(latencies_us.begin(), latencies_us.end());
   auto pct = [&](double p) {
     if (latencies_us.empty()) return 0.0;
-    auto idx = static_cast<std::size_t>(p / 100.0 * static_cast<double>(latencies_us.size() - 1) + 0.5);
+    auto idx =
+        static_cast<std::size_t>(std::lround(p / 100.0 * static_cast<double>(latencies_us.size() - 1)));
     return latencies_us[idx];
   };
   std::printf("requests %zu (after %.0f s warm-up) at %.0f/s over %d connections, non-200 %ld, errors %ld\n",
