@@ -203,6 +203,7 @@ TEST_CASE("codec: warnings fit 120 characters by shortening the message, never t
 
 TEST_CASE("codec: warnings stop at 4 KiB in total with a final count") {
   std::vector<std::string> many;
+  many.reserve(60);
   for (int i = 0; i < 60; ++i)
     many.push_back(std::string(100, 'w') + std::to_string(i));
   auto kept = server::limit_warnings(many);

@@ -67,6 +67,7 @@ TEST_CASE("the duration histogram is cumulative with an exact sum", "[server][me
 TEST_CASE("counters are exact under concurrent updates", "[server][metrics]") {
   Metrics m;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&m] {
       for (int i = 0; i < 5000; ++i) {

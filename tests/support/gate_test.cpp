@@ -30,6 +30,7 @@ Run run_files(const std::vector<std::pair<std::string, std::string>>& files, con
   }
   run.policy.postgres_version = options.pg_major;
   std::vector<sql::MigrationInput> inputs;
+  inputs.reserve(files.size());
   for (const auto& [name, text] : files)
     inputs.push_back({name, text});
   sql::LoadOptions load;

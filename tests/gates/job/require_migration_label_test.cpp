@@ -13,8 +13,8 @@ static const std::string kGate = "job.require-migration-label";
 namespace {
 
 // An unlabelled Job with one container.
-nlohmann::json plain_job(const std::string& image, nlohmann::json command = nullptr,
-                         nlohmann::json args = nullptr) {
+nlohmann::json plain_job(const std::string& image, const nlohmann::json& command = nullptr,
+                         const nlohmann::json& args = nullptr) {
   auto job = job_json(R"(
 apiVersion: batch/v1
 kind: Job

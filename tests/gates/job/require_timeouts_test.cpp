@@ -18,7 +18,7 @@ nlohmann::json without_pgoptions() {
   return job;
 }
 
-const char* kHelp =
+constexpr const char* kHelp =
     "Set them for every connection of the migration container: PGOPTIONS: \"-c lock_timeout=5s -c "
     "statement_timeout=15min\" (or SET both at the top of every up migration).";
 

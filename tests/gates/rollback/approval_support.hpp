@@ -14,6 +14,7 @@ inline Run run_files_approved(const std::vector<std::pair<std::string, std::stri
                               const std::string& approve_annotation) {
   Run run;
   std::vector<sql::MigrationInput> inputs;
+  inputs.reserve(files.size());
   for (const auto& [name, text] : files)
     inputs.push_back({name, text});
   run.set = sql::build_migration_set(std::move(inputs), sql::LoadOptions{});

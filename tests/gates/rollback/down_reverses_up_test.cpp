@@ -34,6 +34,7 @@ TEST_CASE("down-reverses-up reports each change the down does not undo, at the u
   CHECK(run.positions(kGate) == std::vector<std::string>{"1:1", "3:1", "4:3", "4:3", "5:1"});
   CHECK(messages(run) ==
         std::vector<std::string>{
+            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): long messages split over lines
             "3_orders.down.sql does not drop column orders.region that this migration adds: a rollback "
             "leaves it "
             "behind.",
@@ -69,6 +70,7 @@ TEST_CASE("down-reverses-up reports objects the down does not drop") {
   CHECK(
       messages(run) ==
       std::vector<std::string>{
+          // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): long messages split over lines
           "3_orders.down.sql does not drop table invoices that this migration creates: a rollback leaves it "
           "behind.",
           "3_orders.down.sql does not drop view open_invoices that this migration creates: a rollback leaves "
