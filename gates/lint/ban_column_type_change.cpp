@@ -39,10 +39,12 @@ bool session_is_utc(const Context& ctx, const sql::Script& script, const sql::St
   return v && is_utc(*v);
 }
 
-// A change to text or unbounded varchar is free from any varchar or text: the
-// type we could not see is most likely one of those.
+// A change to text or unbounded varchar is free from any varchar or text, and one to
+// varchar(m) from any shorter varchar (ATColumnChangeRequiresRewrite: binary coercible,
+// the length check only widens): the type we could not see is most likely one of
+// those, so the finding is a "may". Widening a varchar is the most common change of all.
 bool free_from_strings(const SqlType& to) {
-  return !to.array && (to.name == "text" || (to.name == "varchar" && to.mods.empty()));
+  return !to.array && (to.name == "text" || to.name == "varchar");
 }
 
 }  // namespace
@@ -79,13 +81,15 @@ void BanColumnTypeChange::check(const Context& ctx, const sql::Script& script, c
                        c + ".";
     Finding* f = nullptr;
     if (maybe) {
-      // The old type is not in any earlier migration: from varchar or text the change
-      // is free, from anything else it rewrites. Reported one level milder.
+      // The old type is not in any earlier migration: from varchar or text (a shorter
+      // varchar for varchar(m)) the change is free, from anything else it rewrites.
+      // Reported one level milder.
       f = &out.report(
           script, st,
           change + " may rewrite " + t + " and its indexes (no earlier migration shows the old type of " + c +
               ") under " + lock_words,
-          "If " + c + " is varchar or text this is free and can be suppressed; otherwise " +
+          "If " + c + (to.mods.empty() ? " is varchar or text" : " is a shorter varchar") +
+              " this is free and can be suppressed; otherwise " +
               std::string(1, static_cast<char>(std::tolower(static_cast<unsigned char>(help[0])))) +
               help.substr(1));
       f->severity = Severity::kWarning;

@@ -1,5 +1,6 @@
 #include "gates/rollback/require_down_migration.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "gates/common/schema_changes.hpp"
@@ -46,9 +47,15 @@ const GateInfo& RequireDownMigration::info() const {
 
 void RequireDownMigration::evaluate(const Context& ctx, Reporter& out) const {
   if (ctx.migrations == nullptr) return;
+  // Undo migrations are a Flyway Teams feature: a set with no U file at all does not use
+  // them (Flyway Community cannot undo), so its V files are not asked for one.
+  bool flyway_undo =
+      std::any_of(ctx.migrations->migrations.begin(), ctx.migrations->migrations.end(),
+                  [](const sql::Migration& m) { return m.format == sql::Format::kFlyway && m.down; });
   for (const sql::Migration& m : ctx.migrations->migrations) {
     // Plain files have no down convention; Flyway repeatable migrations are re-run, not undone.
     if (!m.up || m.format == sql::Format::kPlain) continue;
+    if (m.format == sql::Format::kFlyway && !flyway_undo) continue;
     if (m.format == sql::Format::kFlyway && file_base(m.up->source->name()).rfind("R__", 0) == 0) continue;
     bool empty = m.down && m.down->statements.empty() && m.down->opaque_sql.empty() && m.down->errors.empty();
     if (m.down && !empty) continue;

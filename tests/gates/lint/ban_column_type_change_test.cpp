@@ -99,6 +99,26 @@ TEST_CASE("ban-column-type-change warns that a change to text may rewrite when t
 }
 
 TEST_CASE(
+    "ban-column-type-change warns that widening to varchar(m) may rewrite when the old type is unknown") {
+  auto found = run_sql("ALTER TABLE logs ALTER COLUMN task_id TYPE varchar(256);").of(kGate);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].severity == Severity::kWarning);
+  CHECK(found[0].help.rfind(
+            "If task_id is a shorter varchar this is free and can be suppressed; otherwise add", 0) == 0);
+  // Known from an earlier migration: a shorter varchar is silent, a longer one rewrites.
+  CHECK(run_files({{"001_logs.up.sql", "CREATE TABLE logs (task_id varchar(150));"},
+                   {"002_widen.up.sql", "ALTER TABLE logs ALTER COLUMN task_id TYPE varchar(256);"}})
+            .of(kGate)
+            .empty());
+  auto narrowed =
+      run_files({{"001_logs.up.sql", "CREATE TABLE logs (task_id varchar(300));"},
+                 {"002_narrow.up.sql", "ALTER TABLE logs ALTER COLUMN task_id TYPE varchar(256);"}})
+          .of(kGate);
+  REQUIRE(narrowed.size() == 1);
+  CHECK(narrowed[0].severity == Severity::kError);
+}
+
+TEST_CASE(
     "ban-column-type-change treats timestamp to timestamptz as free only with a UTC session on PG 12+") {
   CHECK(change("timestamp", "timestamptz").of(kGate).size() == 1);
   RunOptions utc;

@@ -28,7 +28,7 @@ TEST_CASE("deadlock-lock-order fires on two migrations locking two tables in opp
         "Lock orders and customers in the same order in every migration, e.g. LOCK TABLE orders, customers "
         "at the "
         "start of each transaction.");
-  CHECK(found[0].severity == schemagate::gates::Severity::kWarning);
+  CHECK(found[0].severity == schemagate::gates::Severity::kInfo);
 }
 
 TEST_CASE("deadlock-lock-order is silent when the locks do not conflict or the order is the same") {

@@ -25,8 +25,12 @@ TEST_CASE("require-down-migration fires on a golang-migrate up without its down"
   CHECK(run.verdict.decision == schemagate::gates::Decision::kDeny);
 }
 
-TEST_CASE("require-down-migration names the Flyway undo file") {
-  auto run = run_files({{"V2__add_orders.sql", "CREATE TABLE orders (id bigint);"}});
+TEST_CASE("require-down-migration names the Flyway undo file once the set uses undo migrations") {
+  // No U file anywhere: the project does not use undo (Flyway Community has none).
+  CHECK(run_files({{"V2__add_orders.sql", "CREATE TABLE orders (id bigint);"}}).of(kGate).empty());
+  auto run = run_files({{"V1__init.sql", "CREATE TABLE customers (id bigint);"},
+                        {"U1__init.sql", "DROP TABLE customers;"},
+                        {"V2__add_orders.sql", "CREATE TABLE orders (id bigint);"}});
   REQUIRE(run.of(kGate).size() == 1);
   CHECK(
       run.of(kGate)[0].message ==
