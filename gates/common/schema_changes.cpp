@@ -10,8 +10,6 @@ using sql::Node;
 using sql::RelationName;
 using Kind = Change::Kind;
 
-constexpr std::size_t kMaxIdentifier = 63;  // NAMEDATALEN - 1
-
 std::optional<ObjectKind> relation_kind(std::string_view object_type) {
   if (object_type == "OBJECT_TABLE") return ObjectKind::kTable;
   if (object_type == "OBJECT_INDEX") return ObjectKind::kIndex;
@@ -220,30 +218,6 @@ std::string_view object_kind_name(ObjectKind k) {
       return "policy";
   }
   return "object";
-}
-
-std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label) {
-  std::size_t overhead = (label.empty() ? 0 : label.size() + 1) + (name2.empty() ? 0 : 1);
-  std::size_t avail = kMaxIdentifier > overhead ? kMaxIdentifier - overhead : 0;
-  std::size_t n1 = name1.size();
-  std::size_t n2 = name2.size();
-  while (n1 + n2 > avail) {
-    if (n1 > n2) {
-      --n1;
-    } else {
-      --n2;
-    }
-  }
-  std::string out = name1.substr(0, n1);
-  if (!name2.empty()) {
-    out += '_';
-    out.append(name2, 0, n2);
-  }
-  if (!label.empty()) {
-    out += '_';
-    out += label;
-  }
-  return out;
 }
 
 std::vector<Change> script_changes(const sql::Script& script) {

@@ -58,9 +58,7 @@ struct Change {
 // Every change of a script, in statement order.
 std::vector<Change> script_changes(const sql::Script& script);
 
-// PostgreSQL's makeObjectName(): name1_name2_label within 63 bytes, shortening the
-// longer of the two names first (src/backend/commands/indexcmds.c).
-std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label);
+using sql::make_object_name;
 
 // How the user knows the down of a migration: the down file, the goose Down
 // section, or the Go function that goose runs.

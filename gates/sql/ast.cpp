@@ -89,6 +89,8 @@ Node select_into(Node s) {
   return s["intoClause"];
 }
 
+constexpr std::size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
+
 static void walk_impl(Node n, const std::function<void(std::string_view, Node)>& fn, int depth) {
   if (depth > 2000) return;  // parse trees this deep do not come from real migrations
   if (n.is_array()) {
@@ -106,6 +108,30 @@ static void walk_impl(Node n, const std::function<void(std::string_view, Node)>&
     Node child(&m->value);
     if (child.is_object() || child.is_array()) walk_impl(child, fn, depth + 1);
   }
+}
+
+std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label) {
+  std::size_t overhead = (label.empty() ? 0 : label.size() + 1) + (name2.empty() ? 0 : 1);
+  std::size_t avail = kMaxIdentifierBytes > overhead ? kMaxIdentifierBytes - overhead : 0;
+  std::size_t n1 = name1.size();
+  std::size_t n2 = name2.size();
+  while (n1 + n2 > avail) {
+    if (n1 > n2) {
+      --n1;
+    } else {
+      --n2;
+    }
+  }
+  std::string out = name1.substr(0, n1);
+  if (!name2.empty()) {
+    out += '_';
+    out.append(name2, 0, n2);
+  }
+  if (!label.empty()) {
+    out += '_';
+    out += label;
+  }
+  return out;
 }
 
 void walk(Node n, const std::function<void(std::string_view, Node)>& fn) {

@@ -51,6 +51,11 @@ bool option_enabled(Node list, std::string_view name);
 // (transformOptionalSelectInto in analyze.c); INTO elsewhere is an error.
 Node select_into(Node select_stmt_body);
 
+// PostgreSQL's makeObjectName(): name1_name2_label within 63 bytes, shortening the
+// longer of the two names first (src/backend/commands/indexcmds.c). How it names a
+// constraint or index the SQL leaves unnamed: orders_pkey, orders_customer_id_fkey.
+std::string make_object_name(const std::string& name1, const std::string& name2, const std::string& label);
+
 // Calls fn(tag, body) for every wrapped node in the subtree, depth first.
 void walk(Node n, const std::function<void(std::string_view tag, Node body)>& fn);
 

@@ -876,8 +876,10 @@ StatementFacts analyze_statement(Node ast, int pg_major) {
     f.kind = "CREATE DOMAIN";
   } else if (tag == "AlterDomainStmt") {
     f.kind = "ALTER DOMAIN";
-    // ADD CONSTRAINT checks every column of the domain in every table using it.
-    if (s["subtype"].str() == "C" && !s["def"].body()["skip_validation"].boolean()) f.scan = true;
+    // ADD CONSTRAINT and SET NOT NULL ('O') check every column of the domain in every
+    // table using it.
+    std::string_view sub = s["subtype"].str();
+    if ((sub == "C" && !s["def"].body()["skip_validation"].boolean()) || sub == "O") f.scan = true;
   } else if (tag == "CreateFunctionStmt") {
     f.kind = s["is_procedure"].boolean() ? "CREATE PROCEDURE" : "CREATE FUNCTION";
   } else if (tag == "CreateExtensionStmt") {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "gates/sql/catalog.hpp"
 #include "gates/sql/migration.hpp"
 #include "gates/sql/parser.hpp"
 
@@ -222,15 +223,19 @@ const PgServer& fixture_server() {
   return *holder.server;
 }
 
-sql::StatementFacts model_facts(const std::string& text, std::string& error) {
-  // Built as `schemagate check` builds a file, so a DO block's facts are those of
-  // the statements its body runs (sql::effective_facts).
-  auto set = sql::build_migration_set({sql::MigrationInput{"case.sql", text}}, sql::LoadOptions{});
-  if (set->scripts().size() != 1) {
-    error = "expected one script";
+namespace {
+
+// Built as `schemagate check` builds files, so a DO block's facts are those of the
+// statements its body runs (sql::effective_facts); the case is the last script.
+sql::StatementFacts case_facts(std::vector<sql::MigrationInput> inputs, std::string& error) {
+  std::size_t scripts = inputs.size();
+  auto set = sql::build_migration_set(std::move(inputs), sql::LoadOptions{});
+  sql::apply_schema_history(*set);
+  if (set->scripts().size() != scripts) {
+    error = "expected " + std::to_string(scripts) + " scripts";
     return {};
   }
-  const sql::Script& script = *set->scripts().front();
+  const sql::Script& script = *set->scripts().back();
   if (!script.errors.empty()) {
     error = "parse error: " + script.errors.front().message;
     return {};
@@ -242,6 +247,24 @@ sql::StatementFacts model_facts(const std::string& text, std::string& error) {
     return {};
   }
   return sql::effective_facts(script, script.statements.front());
+}
+
+}  // namespace
+
+sql::StatementFacts model_facts(const std::string& text, std::string& error) {
+  return case_facts({sql::MigrationInput{"case.sql", text}}, error);
+}
+
+sql::StatementFacts model_facts_after_fixture(const std::string& text, std::string& error) {
+  return case_facts({sql::MigrationInput{"0001_fixture.sql", std::string(kFixture)},
+                     sql::MigrationInput{"0002_case.sql", text}},
+                    error);
+}
+
+LockCase with_history(const LockCase& c) {
+  LockCase h = c;
+  std::erase_if(h.unreported, [](const Unreported& u) { return u.history_knows; });
+  return h;
 }
 
 std::vector<Observation> observe_in_transaction(const PgServer& pg, const std::vector<LockCase>& cases) {

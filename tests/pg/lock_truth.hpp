@@ -19,6 +19,9 @@ struct Unreported {
   std::string relation;
   sql::LockMode mode;
   std::string_view why;
+  // With the fixture as the migrations' history the model knows it (sql::Catalog):
+  // then it must be reported, not allow-listed.
+  bool history_knows = false;
 };
 
 // How the model's `rewrite` relates to whether PostgreSQL gave the table a new
@@ -76,6 +79,12 @@ Observation observe_outside_transaction(const PgServer& pg, const LockCase& c);
 
 // The model's facts for a one-statement text (parse errors are reported as kind "").
 sql::StatementFacts model_facts(const std::string& sql, std::string& error);
+// The same, for a statement that follows the fixture in the migration set: the schema
+// history (sql::Catalog) adds the relations the fixture shows it locks.
+sql::StatementFacts model_facts_after_fixture(const std::string& sql, std::string& error);
+// `c` as it must hold when the fixture is history: the allowances the catalog resolves
+// are dropped (the model must now report them).
+LockCase with_history(const LockCase& c);
 
 // Compares model and observation (locks, command tag, rewrite, created relations);
 // returns the problems, one per line ("" = agree).

@@ -15,6 +15,7 @@
 using schemagate::pgtest::LockCase;
 using schemagate::pgtest::RewriteExpectation;
 using schemagate::pgtest::Unreported;
+using schemagate::pgtest::with_history;
 using schemagate::sql::LockMode;
 
 namespace {
@@ -22,6 +23,7 @@ namespace {
 constexpr auto kRowShare = LockMode::kRowShare;
 constexpr auto kShareUpdateExclusive = LockMode::kShareUpdateExclusive;
 constexpr auto kShare = LockMode::kShare;
+constexpr auto kShareRowExclusive = LockMode::kShareRowExclusive;
 constexpr auto kAccessExclusive = LockMode::kAccessExclusive;
 
 // The table behind an index: statements that name only the index lock it too
@@ -38,6 +40,7 @@ constexpr std::string_view kIndexRebuilt = "an index of the table, rebuilt under
 // skips the rewrite for binary-coercible changes (varchar(n) -> varchar(m>n), varchar -> text).
 constexpr auto kDependsOnOldType = RewriteExpectation::kModelConservative;
 // Statements on a partitioned table recurse to its partitions, which the SQL does not name.
+constexpr std::string_view kInheritor = "a table that inherits from it, which the SQL does not name";
 constexpr std::string_view kPartition = "a partition of the table, which the SQL does not name";
 // Dropping a foreign key (with its column or table) drops the key's triggers on the
 // referenced table under ACCESS EXCLUSIVE; which table that is, only the catalog knows.
@@ -48,19 +51,20 @@ std::vector<LockCase> transactional_cases() {
       // Indexes
       {.sql = "CREATE INDEX parent_note_idx ON parent (note)"},
       {.sql = "CREATE UNIQUE INDEX loose_code_uidx ON loose (code)"},
-      {.sql = "DROP INDEX child_qty_idx", .unreported = {{"child", kAccessExclusive, kTableBehindIndex}}},
-      {.sql = "REINDEX INDEX child_qty_idx", .unreported = {{"child", kShare, kTableBehindIndex}}},
+      {.sql = "DROP INDEX child_qty_idx",
+       .unreported = {{"child", kAccessExclusive, kTableBehindIndex, true}}},
+      {.sql = "REINDEX INDEX child_qty_idx", .unreported = {{"child", kShare, kTableBehindIndex, true}}},
       {.sql = "REINDEX TABLE child",
-       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt},
-                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt},
-                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt}}},
+       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt, true},
+                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt, true},
+                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt, true}}},
       // CONCURRENTLY false (or off, or 0) is a plain REINDEX: it runs in a transaction.
       {.sql = "REINDEX (CONCURRENTLY false) TABLE child",
-       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt},
-                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt},
-                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt}}},
+       .unreported = {{"child_pkey", kAccessExclusive, kIndexRebuilt, true},
+                      {"child_parent_idx", kAccessExclusive, kIndexRebuilt, true},
+                      {"child_qty_idx", kAccessExclusive, kIndexRebuilt, true}}},
       {.sql = "REINDEX (VERBOSE false, CONCURRENTLY 0) INDEX child_qty_idx",
-       .unreported = {{"child", kShare, kTableBehindIndex}}},
+       .unreported = {{"child", kShare, kTableBehindIndex, true}}},
       {.sql = "ALTER INDEX child_qty_idx RENAME TO child_qty_index"},
       // ALTER TABLE ... ADD COLUMN
       {.sql = "ALTER TABLE parent ADD COLUMN extra text"},
@@ -94,7 +98,7 @@ std::vector<LockCase> transactional_cases() {
       // Validating a foreign key reads the referenced table with a row-locking query
       // (RI_Initial_Check), which the SQL does not name.
       {.sql = "ALTER TABLE child VALIDATE CONSTRAINT child_parent_nv",
-       .unreported = {{"parent", kRowShare, "the referenced table, queried to validate the key"}}},
+       .unreported = {{"parent", kRowShare, "the referenced table, queried to validate the key", true}}},
       {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_amount_key UNIQUE (amount)"},
       {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_label_key UNIQUE USING INDEX parent_label_uidx"},
       {.sql = "ALTER TABLE parent ADD CONSTRAINT parent_label_uidx UNIQUE USING INDEX parent_label_uidx"},
@@ -108,7 +112,8 @@ std::vector<LockCase> transactional_cases() {
       // table too, to drop the key's action triggers there (RemoveTriggerById). The
       // SQL names only the referencing table and the constraint.
       {.sql = "ALTER TABLE child DROP CONSTRAINT child_parent_fk",
-       .unreported = {{"parent", kAccessExclusive, "the referenced table: its RI triggers are dropped"}}},
+       .unreported = {{"parent", kAccessExclusive, "the referenced table: its RI triggers are dropped",
+                       true}}},
       // Renames
       {.sql = "ALTER TABLE loose RENAME TO loose_renamed"},
       {.sql = "ALTER TABLE parent RENAME COLUMN note TO remark"},
@@ -146,7 +151,7 @@ std::vector<LockCase> transactional_cases() {
       // CASCADE truncates every table with a foreign key to the named ones (PostgreSQL
       // docs, TRUNCATE): which tables is catalog state, not SQL.
       {.sql = "TRUNCATE parent CASCADE",
-       .unreported = {{"child", kAccessExclusive, "a referencing table, truncated by CASCADE"}},
+       .unreported = {{"child", kAccessExclusive, "a referencing table, truncated by CASCADE", true}},
        .rewrite = RewriteExpectation::kNewFileNoRewrite},
       {.sql = "DROP TABLE loose"},
       {.sql = "DROP VIEW parent_view"},
@@ -214,7 +219,8 @@ std::vector<LockCase> transactional_cases() {
       // validateDomainConstraint checks every column of the domain type under SHARE on
       // its table; which tables use the domain is catalog state, not SQL.
       {.sql = "ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0)",
-       .unreported = {{"child", kShare, "a table with a column of the domain, scanned to validate it"}}},
+       .unreported = {{"child", kShare, "a table with a column of the domain, scanned to validate it",
+                       true}}},
       {.sql = "ALTER TYPE mood ADD VALUE 'happy'"},
       // Statistics, rules
       {.sql = "CREATE STATISTICS parent_stats ON amount, label FROM parent"},
@@ -222,7 +228,7 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "CREATE OR REPLACE RULE parent_view_upd AS ON UPDATE TO parent_view DO INSTEAD NOTHING"},
       {.sql = "CREATE RULE parent_log AS ON DELETE TO parent DO ALSO INSERT INTO loose (id) VALUES (OLD.id)"},
       {.sql = "DROP STATISTICS parent_amount_stats",
-       .unreported = {{"parent", kShareUpdateExclusive, "the table of the statistics object"}}},
+       .unreported = {{"parent", kShareUpdateExclusive, "the table of the statistics object", true}}},
       {.sql = "ALTER STATISTICS parent_amount_stats SET STATISTICS 500"},
       // Row locks: FOR UPDATE locks the FROM items it names (by alias), others are read
       {.sql = "SELECT * FROM loose, child WHERE loose.id = child.id FOR UPDATE OF loose"},
@@ -294,15 +300,44 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "DO 'BEGIN DELETE FROM scratch; END'"},
       // What the SQL cannot name: partitions, the other side of a foreign key, a view's tables
       {.sql = "CREATE INDEX events_payload_idx ON events (payload)",
-       .unreported = {{"events_2023", kShare, kPartition}, {"events_2024", kShare, kPartition}}},
+       .unreported = {{"events_2023", kShare, kPartition, true}, {"events_2024", kShare, kPartition, true}}},
       {.sql = "ALTER TABLE events ADD COLUMN source text",
-       .unreported = {{"events_2023", kAccessExclusive, kPartition},
-                      {"events_2024", kAccessExclusive, kPartition}}},
-      {.sql = "DROP TABLE child", .unreported = {{"parent", kAccessExclusive, kReferencedTable}}},
+       .unreported = {{"events_2023", kAccessExclusive, kPartition, true},
+                      {"events_2024", kAccessExclusive, kPartition, true}}},
+      {.sql = "ALTER TABLE base ADD COLUMN extra integer",
+       .unreported = {{"heir_linked", kAccessExclusive, kInheritor, true}}},
+      {.sql = "LOCK TABLE events IN SHARE MODE",
+       .unreported = {{"events_2023", kShare, kPartition, true}, {"events_2024", kShare, kPartition, true}}},
+      {.sql = "TRUNCATE events",
+       .unreported = {{"events_2023", kAccessExclusive, kPartition, true},
+                      {"events_2024", kAccessExclusive, kPartition, true}}},
+      {.sql = "DROP TABLE events",
+       .unreported = {{"events_2023", kAccessExclusive, kPartition, true},
+                      {"events_2024", kAccessExclusive, kPartition, true}}},
+      {.sql = "CREATE TRIGGER events_touch BEFORE UPDATE ON events FOR EACH ROW EXECUTE FUNCTION touch()",
+       .unreported = {{"events_2023", kShareRowExclusive, kPartition, true},
+                      {"events_2024", kShareRowExclusive, kPartition, true}}},
+      {.sql = "ALTER TABLE events ALTER COLUMN payload SET DEFAULT 'none'",
+       .unreported = {{"events_2023", kAccessExclusive, kPartition, true},
+                      {"events_2024", kAccessExclusive, kPartition, true}}},
+      {.sql = "DROP TABLE parent CASCADE",
+       .unreported = {{"child", kAccessExclusive, "a table whose foreign key into it is dropped", true},
+                      {"parent_view", kAccessExclusive, "a view over it, dropped by CASCADE", true},
+                      {"parent_totals", kAccessExclusive, "a view over it, dropped by CASCADE", true}}},
+      {.sql = "ALTER DOMAIN posint SET NOT NULL",
+       .unreported = {{"child", kShare, "a table with a column of the domain, scanned to validate it",
+                       true}}},
+      {.sql = "DROP TYPE mood CASCADE",
+       .unreported = {{"child", kAccessExclusive, "a table with a column of the type, dropped by CASCADE",
+                       true}}},
+      {.sql = "DROP INDEX parent_label_uidx",
+       .unreported = {{"parent", kAccessExclusive, kTableBehindIndex, true}}},
+      {.sql = "DROP TABLE child", .unreported = {{"parent", kAccessExclusive, kReferencedTable, true}}},
       {.sql = "ALTER TABLE child DROP COLUMN parent_id",
-       .unreported = {{"parent", kAccessExclusive, kReferencedTable}}},
+       .unreported = {{"parent", kAccessExclusive, kReferencedTable, true}}},
       {.sql = "LOCK TABLE parent_view IN SHARE MODE",
-       .unreported = {{"parent", kShare, "the view's table: LOCK on a view locks what the view reads"}}},
+       .unreported = {{"parent", kShare, "the view's table: LOCK on a view locks what the view reads",
+                       true}}},
   };
 }
 
@@ -319,11 +354,11 @@ std::vector<LockCase> non_transactional_cases() {
        .blocker = "LOCK parent IN ACCESS SHARE MODE",
        .cleanup = "DROP INDEX parent_note_idx"},
       {.sql = "DROP INDEX CONCURRENTLY child_qty_idx",
-       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex}},
+       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex, true}},
        .blocker = "LOCK child IN ACCESS SHARE MODE",
        .cleanup = "CREATE INDEX child_qty_idx ON child (qty)"},
       {.sql = "REINDEX INDEX CONCURRENTLY child_qty_idx",
-       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex}},
+       .unreported = {{"child", kShareUpdateExclusive, kTableBehindIndex, true}},
        .blocker = "LOCK child IN ACCESS SHARE MODE"},
       {.sql = "REINDEX TABLE CONCURRENTLY child", .blocker = "LOCK child IN ACCESS SHARE MODE"},
       // Surprising: CONCURRENTLY still ends with ACCESS EXCLUSIVE on the partition, in
@@ -362,6 +397,10 @@ TEST_CASE("lock model matches PostgreSQL 15 inside a transaction", "[pg]") {
     REQUIRE(error.empty());
     CHECK(facts.transactional);
     CHECK(schemagate::pgtest::compare(cases[i], facts, observations[i]) == "");
+    // After the fixture's own migrations, the schema history names what the SQL cannot.
+    auto known = schemagate::pgtest::model_facts_after_fixture(cases[i].sql, error);
+    REQUIRE(error.empty());
+    CHECK(schemagate::pgtest::compare(with_history(cases[i]), known, observations[i]) == "");
   }
 }
 
@@ -375,6 +414,9 @@ TEST_CASE("lock model matches PostgreSQL 15 for statements outside a transaction
     CHECK_FALSE(facts.transactional);
     auto obs = schemagate::pgtest::observe_outside_transaction(pg, c);
     CHECK(schemagate::pgtest::compare(c, facts, obs) == "");
+    auto known = schemagate::pgtest::model_facts_after_fixture(c.sql, error);
+    REQUIRE(error.empty());
+    CHECK(schemagate::pgtest::compare(with_history(c), known, obs) == "");
   }
 }
 
