@@ -29,12 +29,7 @@ bool blocks_traffic(sql::LockMode m) {
 }
 
 const sql::RelationLock* strongest_blocking(const sql::Statement& st) {
-  const sql::RelationLock* best = nullptr;
-  for (const sql::RelationLock& l : st.facts.locks) {
-    if (l.is_new || !blocks_traffic(l.mode)) continue;
-    if (best == nullptr || l.mode > best->mode) best = &l;
-  }
-  return best;
+  return st.facts.strongest_existing([](const sql::RelationLock& l) { return blocks_traffic(l.mode); });
 }
 
 }  // namespace

@@ -24,12 +24,7 @@ bool worth_a_timeout(sql::LockMode m) {
 }
 
 const sql::RelationLock* strongest_held(const sql::Statement& st) {
-  const sql::RelationLock* best = nullptr;
-  for (const sql::RelationLock& l : st.facts.locks) {
-    if (l.is_new || !worth_a_timeout(l.mode)) continue;
-    if (best == nullptr || l.mode > best->mode) best = &l;
-  }
-  return best;
+  return st.facts.strongest_existing([](const sql::RelationLock& l) { return worth_a_timeout(l.mode); });
 }
 
 }  // namespace

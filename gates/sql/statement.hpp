@@ -66,6 +66,19 @@ struct StatementFacts {
 
   // The strongest lock taken on a pre-existing relation (kNone when none).
   LockMode strongest_existing() const;
+  // The pre-existing relation a message should name: the strongest lock `keep` accepts,
+  // a table before an index or view of the same mode (DROP INDEX locks both).
+  template <typename Keep>
+  const RelationLock* strongest_existing(Keep keep) const {
+    const RelationLock* best = nullptr;
+    for (const RelationLock& l : locks) {
+      if (l.is_new || !keep(l)) continue;
+      if (best == nullptr || l.mode > best->mode ||
+          (l.mode == best->mode && l.kind == RelationKind::kTable && best->kind != RelationKind::kTable))
+        best = &l;
+    }
+    return best;
+  }
   const RelationLock* find(const RelationName& r) const;
 };
 
