@@ -1,4 +1,6 @@
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "gates/engine.hpp"
 #include "gates/registry.hpp"
@@ -8,6 +10,22 @@
 #include "server/report.hpp"
 
 namespace schemagate::server {
+
+namespace {
+
+// "not checked: 2 files for mysql (ory/pop dialect), 1 file for ...": files read but not
+// PostgreSQL migrations, so the summary's file count is not mistaken for all of them.
+std::string skipped_note(const sql::MigrationSet& set) {
+  std::map<std::string, std::size_t> by_reason;
+  for (const sql::SkippedInput& s : set.skipped)
+    ++by_reason[s.reason];
+  std::string out = "not checked:";
+  for (const auto& [reason, n] : by_reason)
+    out += (out.back() == ':' ? " " : ", ") + std::to_string(n) + (n == 1 ? " file " : " files ") + reason;
+  return out + "\n";
+}
+
+}  // namespace
 
 int cmd_check(const Args& args) {
   Flags flags(args, {"--config", "--cluster-state", "-f", "--format", "--pg-version", "--migration-format"});
@@ -53,6 +71,7 @@ int cmd_check(const Args& args) {
   gates::Engine engine(registry);
   gates::Verdict verdict = engine.evaluate(ctx);
   std::cout << render(format, verdict, set.get(), registry);
+  if (format == ReportFormat::kText && !set->skipped.empty()) std::cout << skipped_note(*set);
   return verdict.decision == gates::Decision::kDeny ? 1 : 0;
 }
 

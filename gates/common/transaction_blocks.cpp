@@ -17,6 +17,8 @@ std::string_view wrapping_tool(const Context& ctx, const sql::Script& script) {
       return "goose";
     case sql::Format::kFlyway:
       return "Flyway";
+    case sql::Format::kDirectory:
+      return "the migration tool";
     case sql::Format::kPlain:
     case sql::Format::kGolangMigrate:
       break;

@@ -66,6 +66,8 @@ std::string how_to_leave(const Context& ctx, const sql::Script& script, const sq
       return "in a golang-migrate file that holds only this statement";
     case sql::Format::kFlyway:
       return "in a Flyway migration of its own";
+    case sql::Format::kDirectory:
+      return "in a migration folder of its own that the tool runs outside a transaction";
     case sql::Format::kPlain:
       break;
   }

@@ -24,6 +24,8 @@ std::string expected_down(const sql::Migration& m) {
       return ends_with(base, ".up.sql") ? dir + base.substr(0, base.size() - 7) + ".down.sql" : up;
     case sql::Format::kFlyway:
       return dir + "U" + base.substr(1);
+    case sql::Format::kDirectory:
+      return dir + "down.sql";
     case sql::Format::kGoose:
       if (!m.up->go_function.empty()) return "a down function passed to goose.AddMigration in " + up;
       return "a -- +goose Down section in " + up;

@@ -28,6 +28,8 @@ std::string_view format_name(Format f) {
       return "goose";
     case Format::kFlyway:
       return "flyway";
+    case Format::kDirectory:
+      return "directory";
   }
   return "plain";
 }
@@ -87,6 +89,39 @@ bool version_less(std::string_view a, std::string_view b) {
   return a.size() - i < b.size() - j;
 }
 
+std::string normalized_version(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(v[i]))) {
+      out += v[i++];
+      continue;
+    }
+    std::size_t j = i;
+    while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j])))
+      ++j;
+    std::string_view digits = v.substr(i, j - i);
+    while (digits.size() > 1 && digits.front() == '0')
+      digits.remove_prefix(1);
+    out += digits;
+    i = j;
+  }
+  return out;
+}
+
+bool path_less(std::string_view a, std::string_view b) {
+  while (true) {
+    std::size_t sa = a.find('/');
+    std::size_t sb = b.find('/');
+    std::string_view ca = a.substr(0, sa);
+    std::string_view cb = b.substr(0, sb);
+    if (ca != cb) return version_less(ca, cb) || (!version_less(cb, ca) && ca < cb);
+    if (sa == std::string_view::npos || sb == std::string_view::npos)
+      return sa == std::string_view::npos && sb != std::string_view::npos;
+    a.remove_prefix(sa + 1);
+    b.remove_prefix(sb + 1);
+  }
+}
+
 namespace {
 
 std::string base_name(std::string_view path) {
@@ -115,15 +150,75 @@ struct NameInfo {
   Direction direction = Direction::kUp;
   std::string version;
   std::string name;
+  bool versioned = false;      // a plain file whose folder names its version (Prisma)
+  std::string directory;       // where the tool finds it (Migration::directory)
+  std::string other_database;  // an ory/pop dialect other than PostgreSQL: not run against it
 };
 
-// Recognises a file name: golang-migrate NNN_name.up.sql / .down.sql, Flyway
-// V1__name.sql / U1__name.sql / R__name.sql, goose NNN_name.sql (with annotations).
-NameInfo classify_name(const std::string& file) {
+std::string_view dir_of(std::string_view path) {
+  std::size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+// `<version>_<name>` or `<version>`, the version digits (Diesel writes 2017-07-20-123456).
+bool split_versioned_folder(std::string_view folder, std::string& version, std::string& name) {
+  std::size_t us = folder.find('_');
+  std::string_view v = folder.substr(0, us);
+  if (v.empty() || !std::isdigit(static_cast<unsigned char>(v.front())) ||
+      !std::isdigit(static_cast<unsigned char>(v.back())) || !std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+      }))
+    return false;
+  version = std::string(v);
+  name = us == std::string_view::npos ? std::string() : std::string(folder.substr(us + 1));
+  return true;
+}
+
+// ory/pop names files `{version}_{name}.{dialect}.up.sql`; a file without a dialect (or with
+// `all`) runs on every database. Only the dialects pop knows are read as one, so a golang-migrate
+// name with a dot in it (`70_upgrade_v6.1.up.sql`) keeps its name.
+enum class PopDialect : std::uint8_t { kNone, kPostgres, kOther };
+PopDialect pop_dialect(std::string_view word) {
+  static constexpr std::string_view kPostgres[] = {"postgres", "postgresql", "pg", "all"};
+  static constexpr std::string_view kOther[] = {"mysql",      "mariadb",     "sqlite", "sqlite3",
+                                                "cockroach",  "cockroachdb", "crdb",   "yugabyte",
+                                                "yugabytedb", "ydb"};
+  if (std::find(std::begin(kPostgres), std::end(kPostgres), word) != std::end(kPostgres))
+    return PopDialect::kPostgres;
+  if (std::find(std::begin(kOther), std::end(kOther), word) != std::end(kOther)) return PopDialect::kOther;
+  return PopDialect::kNone;
+}
+
+// Recognises a file by its name and folder: golang-migrate (and ory/pop) NNN_name.up.sql /
+// .down.sql, Flyway V1__name.sql / U1__name.sql / R__name.sql, goose NNN_name.sql (with
+// annotations), one folder per migration (`<version>_<name>/up.sql` and `down.sql`; Prisma's
+// `<version>_<name>/migration.sql`, which has no down and is plain SQL).
+NameInfo classify(std::string_view path) {
   NameInfo info;
-  info.version = file;
-  info.name = file;
-  std::string_view f = file;
+  std::string_view dir = dir_of(path);
+  std::string_view f =
+      path.substr(dir.empty() && path.find('/') == std::string_view::npos ? 0 : dir.size() + 1);
+  info.version = std::string(f);
+  info.name = std::string(f);
+  info.directory = std::string(dir);
+  std::string_view folder =
+      dir.substr(dir.find_last_of('/') == std::string_view::npos ? 0 : dir.find_last_of('/') + 1);
+  if (f == "up.sql" || f == "down.sql" || f == "migration.sql") {
+    std::string version;
+    std::string name;
+    if (split_versioned_folder(folder, version, name)) {
+      info.version = std::move(version);
+      info.name = std::move(name);
+      info.directory = std::string(dir_of(dir));
+      if (f == "migration.sql") {
+        info.versioned = true;  // Prisma: plain SQL, up only
+      } else {
+        info.format = Format::kDirectory;
+        info.direction = f == "up.sql" ? Direction::kUp : Direction::kDown;
+      }
+      return info;
+    }
+  }
   if (ends_with(f, ".up.sql") || ends_with(f, ".down.sql")) {
     bool up = ends_with(f, ".up.sql");
     std::string_view stem = f.substr(0, f.size() - (up ? 7 : 9));
@@ -132,7 +227,17 @@ NameInfo classify_name(const std::string& file) {
       info.format = Format::kGolangMigrate;
       info.direction = up ? Direction::kUp : Direction::kDown;
       info.version = std::string(stem.substr(0, us));
-      info.name = std::string(stem.substr(us + 1));
+      std::string_view name = stem.substr(us + 1);
+      std::string_view pop = name;
+      if (ends_with(pop, ".autocommit")) pop.remove_suffix(std::string_view(".autocommit").size());
+      std::size_t dot = pop.rfind('.');
+      PopDialect dialect =
+          dot == std::string_view::npos ? PopDialect::kNone : pop_dialect(pop.substr(dot + 1));
+      if (dialect != PopDialect::kNone) {
+        if (dialect == PopDialect::kOther) info.other_database = std::string(pop.substr(dot + 1));
+        name = pop.substr(0, dot);
+      }
+      info.name = std::string(name);
       return info;
     }
   }
@@ -163,6 +268,20 @@ NameInfo classify_name(const std::string& file) {
     }
   }
   return info;
+}
+
+// The folder every input lies in ("migrations/", "configmap/orders/"), or "" when they share none:
+// plain files are named, and ordered, by their path below it.
+std::size_t common_folder_length(const std::vector<MigrationInput>& inputs) {
+  if (inputs.empty()) return 0;
+  std::string_view common = dir_of(inputs.front().name);
+  for (const MigrationInput& in : inputs) {
+    std::string_view name = in.name;
+    while (!common.empty() && !(name.size() > common.size() && name.substr(0, common.size()) == common &&
+                                name[common.size()] == '/'))
+      common = dir_of(common);
+  }
+  return common.empty() ? 0 : common.size() + 1;
 }
 
 struct GooseLayout {
@@ -261,7 +380,29 @@ void assign_transactions(Script& script, Format format) {
                  : "Flyway runs each PostgreSQL migration in a transaction";
       break;
     }
+    case Format::kDirectory: {
+      // Diesel, Hasura and Sourcegraph run each migration folder's script in a transaction;
+      // Diesel (run_in_transaction = false in metadata.toml) and Sourcegraph
+      // (createIndexConcurrently in metadata.yaml) can be told not to, which a folder holding
+      // CREATE INDEX CONCURRENTLY must be. Read like Flyway's rule: a script with a
+      // non-transactional statement is taken to run outside one (Hasura has no such switch and
+      // fails at apply time, before any lock is taken).
+      bool non_tx = std::any_of(script.statements.begin(), script.statements.end(),
+                                [](const Statement& s) { return !s.facts.transactional; });
+      script.tool_transaction = !non_tx;
+      script.transaction_note = non_tx
+                                    ? "a migration folder with a non-transactional statement is taken to be "
+                                      "marked to run outside a transaction"
+                                    : "the migration tool runs each migration folder in a transaction";
+      break;
+    }
     case Format::kPlain:
+      // Prisma's `<version>_<name>/migration.sql` too: Prisma adds no BEGIN ("wrapping migrations
+      // in a transaction ... is currently not implemented", prisma/prisma discussion #3774), and
+      // recent releases split the script and send its statements one by one (prisma-engines
+      // #5767). Older releases sent the file as one multi-statement query, which PostgreSQL runs as one
+      // implicit transaction (prisma/orm #22922): CREATE INDEX CONCURRENTLY then fails in a file with other
+      // statements, loudly and before it locks anything. We read the current behaviour.
       script.transaction_note = "statements run one by one (autocommit) unless BEGIN opens a transaction";
       break;
   }
@@ -607,31 +748,55 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
   std::sort(inputs.begin(), inputs.end(),
             [](const MigrationInput& a, const MigrationInput& b) { return a.name < b.name; });
   set->hash = sha256_hex(inputs);
-  std::map<std::string, std::size_t> by_key;  // format+version+name -> index in migrations
+  const std::size_t root = common_folder_length(inputs);
+  // A migration is found by format, folder and version: its up and down (golang-migrate's two
+  // files, Flyway's V and U, a folder's up.sql and down.sql) meet there. Every plain file is a
+  // migration of its own. A second file for a direction already filled is another migration
+  // with the same version, never a replacement (the tools refuse such a set).
+  std::map<std::string, std::size_t> by_key;
+  auto migration_for = [&](const std::string& key, bool up, bool down) -> Migration& {
+    auto it = by_key.find(key);
+    if (it != by_key.end()) {
+      Migration& m = set->migrations[it->second];
+      if (!(up && m.up) && !(down && m.down)) return m;
+    }
+    by_key[key] = set->migrations.size();
+    return set->migrations.emplace_back();
+  };
   for (auto& in : inputs) {
-    NameInfo info = classify_name(base_name(in.name));
-    auto src = std::make_unique<SourceText>(std::move(in.name), std::move(in.text));
-    const SourceText* source = src.get();
-    set->sources.push_back(std::move(src));
-    const auto size = static_cast<std::uint32_t>(source->text().size());
+    NameInfo info = classify(in.name);
+    if (!info.other_database.empty()) {
+      set->skipped.push_back({std::move(in.name), "for " + info.other_database + " (ory/pop dialect)"});
+      continue;
+    }
 
-    if (ends_with(source->name(), ".go")) {
-      GoSource go = scan_go_source(source->text());
+    if (ends_with(in.name, ".go")) {
+      GoSource go = scan_go_source(in.text);
       if (go.registrations.empty()) continue;  // a helper file of the package, not a migration
+      auto src = std::make_unique<SourceText>(std::move(in.name), std::move(in.text));
+      const SourceText* source = src.get();
+      set->sources.push_back(std::move(src));
       const GoRegistration& reg = go.registrations.front();
       std::string stem = base_name(source->name());
       stem.resize(stem.size() - 3);
       std::size_t us = stem.find('_');
-      Migration m;
-      m.version = us != std::string::npos && all_digits(stem.substr(0, us)) ? stem.substr(0, us) : stem;
+      std::string version =
+          us != std::string::npos && all_digits(stem.substr(0, us)) ? stem.substr(0, us) : stem;
+      Migration& m =
+          migration_for("goose\x1f" + info.directory + "\x1f" + normalized_version(version), true, true);
+      m.version = std::move(version);
       m.name = us != std::string::npos ? stem.substr(us + 1) : stem;
       m.format = Format::kGoose;
+      m.directory = info.directory;
       m.up = go_script(*set, *source, go, reg.up, reg.up_name, Direction::kUp, reg, options.pg_major);
       m.down = go_script(*set, *source, go, reg.down, reg.down_name, Direction::kDown, reg, options.pg_major);
-      set->migrations.push_back(std::move(m));
       continue;
     }
 
+    auto src = std::make_unique<SourceText>(std::move(in.name), std::move(in.text));
+    const SourceText* source = src.get();
+    set->sources.push_back(std::move(src));
+    const auto size = static_cast<std::uint32_t>(source->text().size());
     GooseLayout goose = goose_layout(source->text());
     Format format = info.format;
     if (options.format) {
@@ -640,19 +805,30 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
       format = Format::kGoose;
     }
     if (format == Format::kGoose && !goose.found) format = Format::kPlain;
-    if (format == Format::kGolangMigrate && info.format != Format::kGolangMigrate) format = Format::kPlain;
-    if (format == Format::kFlyway && info.format != Format::kFlyway) format = Format::kPlain;
+    if (format != Format::kGoose && format != Format::kPlain && format != info.format)
+      format = Format::kPlain;
 
-    std::string key = std::string(format_name(format)) + "\x1f" + info.version + "\x1f" + info.name;
-    auto [it, inserted] = by_key.emplace(key, set->migrations.size());
-    if (inserted) {
-      Migration m;
+    // Which directions this file holds: a goose file both (when it has a Down section), a plain
+    // file an up, the others the one their name says.
+    bool up = format == Format::kGoose || format == Format::kPlain || info.direction == Direction::kUp;
+    bool down = format == Format::kGoose ? goose.has_down : !up;
+    std::string key = std::string(format_name(format)) + "\x1f";
+    if (format == Format::kPlain) {
+      key += source->name();
+      if (!info.versioned) {
+        info.version = source->name().substr(root);
+        info.name = base_name(source->name());
+      }
+    } else {
+      key += info.directory + "\x1f" + normalized_version(info.version);
+    }
+    Migration& m = migration_for(key, up, down);
+    if (!m.up && !m.down) {
       m.version = info.version;
       m.name = info.name;
       m.format = format;
-      set->migrations.push_back(std::move(m));
+      m.directory = info.directory;
     }
-    Migration& m = set->migrations[it->second];
     if (format == Format::kGoose) {
       bool tx = !goose.no_transaction;
       m.up = make_script(source, Direction::kUp, goose.up_begin, goose.up_end, format, tx, options.pg_major);
@@ -661,22 +837,23 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
                              options.pg_major);
       }
     } else {
-      Direction dir = format == Format::kPlain ? Direction::kUp : info.direction;
-      Script s = make_script(source, dir, 0, size, format, false, options.pg_major);
-      if (dir == Direction::kUp) {
+      Script s = make_script(source, up ? Direction::kUp : Direction::kDown, 0, size, format, false,
+                             options.pg_major);
+      if (up) {
         m.up = std::move(s);
       } else {
         m.down = std::move(s);
       }
     }
   }
-  // Order by version through a permutation: a Migration holds whole parsed scripts,
-  // too heavy to shuffle through a sort.
+  // Order by version (plain files by their path) through a permutation: a Migration holds whole
+  // parsed scripts, too heavy to shuffle through a sort. History replay (the column types a
+  // migration changes from) reads the migrations in this order.
   std::vector<std::size_t> order(set->migrations.size());
   for (std::size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return version_less(set->migrations[a].version, set->migrations[b].version);
+    return path_less(set->migrations[a].version, set->migrations[b].version);
   });
   std::vector<Migration> sorted;
   sorted.reserve(order.size());
@@ -743,6 +920,10 @@ bool read_migration_paths(const std::vector<std::string>& paths, std::vector<Mig
       }
       if (ec) {
         error = path + ": " + ec.message();
+        return false;
+      }
+      if (files.empty()) {
+        error = "no migration files (*.sql, goose *.go) under " + path;
         return false;
       }
       std::sort(files.begin(), files.end());

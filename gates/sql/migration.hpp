@@ -17,7 +17,10 @@
 
 namespace schemagate::sql {
 
-enum class Format : std::uint8_t { kPlain, kGolangMigrate, kGoose, kFlyway };
+// kDirectory: one folder per migration, `<version>_<name>/up.sql` and `down.sql` (Diesel, Hasura,
+// Sourcegraph). It is only detected, never named by `schemagate.io/format`: ConfigMap keys hold no
+// folders, so only files on disk can be laid out this way.
+enum class Format : std::uint8_t { kPlain, kGolangMigrate, kGoose, kFlyway, kDirectory };
 std::string_view format_name(Format f);
 std::optional<Format> parse_format(std::string_view s);
 
@@ -104,9 +107,14 @@ struct Script {
 };
 
 struct Migration {
-  std::string version;  // "20240101120000", "1.2", or the file name for plain files
+  // "20240101120000", "1.2"; for plain files their path relative to the folder all inputs share
+  // ("v1.10/queue.sql"), or the version of their folder (Prisma's `<version>_<name>/migration.sql`).
+  std::string version;
   std::string name;
   Format format = Format::kPlain;
+  // The folder the tool reads the migration from (for one folder per migration, the folder that
+  // holds those): versions are unique within it. Empty for a file given without one.
+  std::string directory;
   std::optional<Script> up;
   std::optional<Script> down;
 };
@@ -122,9 +130,16 @@ struct LoadOptions {
   std::optional<Format> format;  // forced format (Job annotation); detected when empty
 };
 
+// An input that is not a PostgreSQL migration, and why: it is neither parsed nor counted.
+struct SkippedInput {
+  std::string name;
+  std::string reason;  // "for mysql (ory/pop dialect)"
+};
+
 class MigrationSet {
  public:
-  std::vector<std::unique_ptr<SourceText>> sources;
+  std::vector<std::unique_ptr<SourceText>> sources;  // the files checked
+  std::vector<SkippedInput> skipped;
   std::vector<Migration> migrations;
   std::string hash;  // sha256 over names and contents, hex
   // SQL extracted from Go migrations, positions mapped to their file in `sources`.
@@ -151,7 +166,8 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
                                                   const LoadOptions& options);
 
 // Reads files and directories (recursively, *.sql and goose *.go) into inputs. Returns false and
-// sets `error` naming the path when one cannot be read.
+// sets `error` naming the path when one cannot be read, or when a directory holds no such file (a
+// mistyped path must not pass a CI check with "0 files").
 bool read_migration_paths(const std::vector<std::string>& paths, std::vector<MigrationInput>& out,
                           std::string& error);
 
@@ -160,5 +176,13 @@ bool read_text_file(const std::string& path, std::string& out, std::string& erro
 
 // Sorts versions numerically where they are numbers ("2" < "10", "1.2" < "1.10").
 bool version_less(std::string_view a, std::string_view b);
+
+// A version as the tools compare it, digit runs without leading zeros: golang-migrate and goose
+// parse integers, Flyway compares each dotted part as a number ("0005" is "5", "1.01" is "1.1").
+std::string normalized_version(std::string_view version);
+
+// Sorts paths folder by folder, each name with version_less: "v1.5/b.sql" < "v1.10/a.sql", and
+// "schema.sql" sorts by its name among the folders beside it.
+bool path_less(std::string_view a, std::string_view b);
 
 }  // namespace schemagate::sql
