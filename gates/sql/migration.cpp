@@ -481,7 +481,8 @@ void expand_plpgsql(Script& script, int pg_major) {
     if (check_bodies && plpgsql_function(s, body_at)) {
       std::string error = plpgsql_function_syntax_error(script.sql(s));
       if (!error.empty())
-        script.errors.push_back(SyntaxError{body_at, script.source->position(body_at), error});
+        script.errors.push_back(
+            SyntaxError{body_at, script.source->position(body_at), one_line_message(error)});
     }
     bool is_do = s.tag() == "DoStmt";
     int parent = static_cast<int>(out.size());
@@ -493,8 +494,9 @@ void expand_plpgsql(Script& script, int pg_major) {
     int transaction = block.transaction;
     DoBlockSql sql = do_block_sql(text, block.node_base, block.ast);
     if (!sql.syntax_error.empty()) {
-      script.errors.push_back(SyntaxError{
-          sql.syntax_error_offset, script.source->position(sql.syntax_error_offset), sql.syntax_error});
+      script.errors.push_back(SyntaxError{sql.syntax_error_offset,
+                                          script.source->position(sql.syntax_error_offset),
+                                          one_line_message(sql.syntax_error)});
     }
     for (auto [begin, end] : sql.statements) {
       ParsedRegion part = parse_region(text, begin, end);
@@ -589,6 +591,23 @@ void find_suppressions(Script& script) {
   }
 }
 
+// The tool that runs a format's scripts, as messages name it.
+std::string_view tool_name(Format format) {
+  switch (format) {
+    case Format::kGolangMigrate:
+      return "golang-migrate";
+    case Format::kGoose:
+      return "goose";
+    case Format::kFlyway:
+      return "Flyway";
+    case Format::kDirectory:
+      return "the migration tool";
+    case Format::kPlain:
+      break;
+  }
+  return "psql";
+}
+
 // A script parsed from one or more regions of its source (a Go migration's SQL
 // literals are separate regions: one literal's error must not swallow the next).
 Script make_script_regions(const SourceText* source, Direction dir,
@@ -600,9 +619,24 @@ Script make_script_regions(const SourceText* source, Direction dir,
   script.begin = regions.empty() ? 0 : regions.front().first;
   script.end = regions.empty() ? 0 : regions.back().second;
   script.tool_transaction = tool_transaction;
+  // psql's meta-commands and COPY data are not parsed as SQL (a `\set` line would otherwise
+  // swallow the BEGIN after it, COPY's rows the statements after them): the parser reads a copy
+  // with them blanked, at the same offsets.
+  const std::string& text = source->text();
+  std::vector<PsqlSpan> psql;
+  for (auto [begin, end] : regions) {
+    std::string_view region(text.data() + begin, end - begin);
+    if (region.find('\\') == std::string_view::npos && region.find("stdin") == std::string_view::npos &&
+        region.find("STDIN") == std::string_view::npos)
+      continue;  // no meta-command, no COPY data: the common case costs one scan
+    std::vector<PsqlSpan> found = find_psql_spans(text, begin, end);
+    psql.insert(psql.end(), found.begin(), found.end());
+  }
+  std::string blanked = psql.empty() ? std::string() : blank_spans(text, psql);
+  std::string_view parse_text = psql.empty() ? std::string_view(text) : std::string_view(blanked);
   ParsedRegion parsed;
   for (auto [begin, end] : regions) {
-    ParsedRegion part = parse_region(source->text(), begin, end);
+    ParsedRegion part = parse_region(parse_text, begin, end);
     for (auto& d : part.documents)
       parsed.documents.push_back(std::move(d));
     parsed.statements.insert(parsed.statements.end(), part.statements.begin(), part.statements.end());
@@ -624,6 +658,19 @@ Script make_script_regions(const SourceText* source, Direction dir,
   }
   for (const ParseError& e : parsed.errors) {
     script.errors.push_back(SyntaxError{e.offset, source->position(e.offset), e.message});
+  }
+  // psql runs a plain file (pg_dump's output, hand-written scripts): its meta-commands are fine
+  // there. The tools of the other formats send the text to PostgreSQL, which rejects a backslash.
+  if (format != Format::kPlain) {
+    for (const PsqlSpan& span : psql) {
+      if (span.kind != PsqlSpan::Kind::kMetaCommand) continue;
+      script.errors.push_back(SyntaxError{
+          span.begin, source->position(span.begin),
+          "\\" + span.command + " is a psql meta-command, not SQL: " + std::string(tool_name(format)) +
+              " sends it to PostgreSQL, which rejects it"});
+    }
+    std::stable_sort(script.errors.begin(), script.errors.end(),
+                     [](const SyntaxError& a, const SyntaxError& b) { return a.offset < b.offset; });
   }
   assign_transactions(script, format);
   expand_plpgsql(script, pg_major);

@@ -3,6 +3,9 @@
 #include <malloc.h>
 #include <pg_query.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "gates/sql/source.hpp"
 
 namespace schemagate::sql {
@@ -37,7 +40,42 @@ std::size_t char_pos_to_byte(std::string_view s, int cursorpos) {
 }
 
 std::string clean_message(const char* msg) {
-  return msg ? std::string(msg) : std::string("syntax error");
+  return msg ? one_line_message(msg) : std::string("syntax error");
+}
+
+// At most `max` bytes of `s`, cut at a UTF-8 character boundary.
+std::string_view utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80)
+    --max;
+  return s.substr(0, max);
+}
+
+// Blanks (newlines, tabs) become one space each run.
+std::string single_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    bool blank = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v';
+    if (!blank && static_cast<unsigned char>(c) < 0x20) continue;  // other control bytes
+    if (blank && !out.empty() && out.back() == ' ') continue;
+    out += blank ? ' ' : c;
+  }
+  return out;
+}
+
+// What a quoted token is, when it is a literal: "a string literal", "a dollar-quoted string".
+std::string_view literal_kind(std::string_view token) {
+  std::size_t quote = token.find('\'');
+  if (quote != std::string_view::npos && quote <= 2) {
+    std::string_view prefix = token.substr(0, quote);  // '', E'', B'', X'', N'', U&''
+    static constexpr std::string_view kPrefixes[] = {"", "E", "e", "B", "b", "X", "x", "N", "n", "U&", "u&"};
+    if (std::find(std::begin(kPrefixes), std::end(kPrefixes), prefix) != std::end(kPrefixes))
+      return "a string literal";
+  }
+  if (token.size() > 1 && token[0] == '$' && !std::isdigit(static_cast<unsigned char>(token[1])))
+    return "a dollar-quoted string";
+  return {};
 }
 
 std::uint32_t trimmed_length(std::string_view text, std::size_t offset, std::size_t end) {
@@ -84,6 +122,35 @@ bool parse_chunk(std::string_view text, std::size_t base, std::size_t len, Parse
 }
 
 }  // namespace
+
+std::string one_line_message(std::string_view message) {
+  // Long enough for any keyword or name, short enough for a one-line finding.
+  static constexpr std::size_t kExcerpt = 40;
+  static constexpr std::size_t kMessage = 200;
+  static constexpr std::string_view kNear = "at or near \"";
+  std::string head(message);
+  std::string token;
+  bool near = false;
+  std::size_t at = message.find(kNear);
+  if (at != std::string_view::npos && message.size() > at + kNear.size() && message.back() == '"') {
+    head = std::string(message.substr(0, at + kNear.size() - 1));
+    token = std::string(message.substr(at + kNear.size(), message.size() - at - kNear.size() - 1));
+    near = true;
+  }
+  std::string out = single_line(head);
+  if (near) {
+    std::string_view kind = literal_kind(token);
+    if (!kind.empty()) {
+      out += kind;
+    } else {
+      std::string excerpt = single_line(token);
+      std::string_view cut = utf8_prefix(excerpt, kExcerpt);
+      out += "\"" + std::string(cut) + (cut.size() < excerpt.size() ? "...\"" : "\"");
+    }
+  }
+  if (out.size() > kMessage) out = std::string(utf8_prefix(out, kMessage)) + "...";
+  return out;
+}
 
 ParsedRegion parse_region(std::string_view text, std::size_t begin, std::size_t end) {
   ParsedRegion out;

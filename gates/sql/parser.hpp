@@ -30,6 +30,11 @@ struct ParsedRegion {
   std::vector<ParseError> errors;
 };
 
+// A parser message made fit for a finding: one line (ARCHITECTURE §6), and the token PostgreSQL
+// quotes after "at or near" shortened to an excerpt, or named when it is a string literal (a
+// literal may hold a secret; an unterminated one would quote the rest of the file).
+std::string one_line_message(std::string_view message);
+
 // Parses text[begin, end) as a sequence of statements. Offsets are relative to
 // `text`. On a syntax error, the region is split with the scanner and every
 // statement that parses on its own is still returned, so the rest of a file is

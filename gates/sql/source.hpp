@@ -44,4 +44,24 @@ class SourceText {
 // offset of the first token (or text.size()).
 std::size_t skip_space_and_comments(std::string_view text, std::size_t offset);
 
+// Input that psql reads but PostgreSQL never sees: meta-command lines (`\set ON_ERROR_STOP on`,
+// `\connect app`, `\i file.sql`, `\restrict ...` from pg_dump) and the data rows that follow
+// `COPY ... FROM stdin;` (or `\copy ... from stdin`) up to a line `\.` or the end of the text.
+struct PsqlSpan {
+  enum class Kind : std::uint8_t { kMetaCommand, kCopyData };
+  Kind kind = Kind::kMetaCommand;
+  std::uint32_t begin = 0;  // the backslash; for data, the byte after the COPY's ';'
+  std::uint32_t end = 0;    // the end of the line (not its newline); for data, after the `\.`
+  std::string command;      // a meta-command's name without the backslash: "connect", "set"
+};
+
+// The psql spans of text[begin, end), found with a scanner that knows SQL's quotes, dollar
+// quotes and comments: a backslash inside a string or a function body is not a meta-command.
+// A meta-command starts a line (after blanks), outside any quote or comment.
+std::vector<PsqlSpan> find_psql_spans(std::string_view text, std::size_t begin, std::size_t end);
+
+// `text` with every span blanked to spaces, newlines kept: offsets, lines and columns are those
+// of `text`, so what the parser reports points into the file.
+std::string blank_spans(std::string_view text, const std::vector<PsqlSpan>& spans);
+
 }  // namespace schemagate::sql
