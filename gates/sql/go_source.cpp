@@ -260,8 +260,18 @@ class Scanner {
     return args;
   }
 
-  // A compile-time string: literals and constants joined by +.
-  std::optional<GoString> constant_string(std::size_t first, std::size_t last) const {
+  // A local variable that holds one compile-time string for its whole life (see locals_of).
+  struct Local {
+    std::size_t declared = 0;  // token index of its name in the declaration
+    GoString value;
+  };
+  using Locals = std::map<std::string, Local>;
+
+  // A compile-time string: literals and constants joined by +; with `scopes`, also the locals of
+  // those functions declared before token `at`.
+  std::optional<GoString> constant_string(std::size_t first, std::size_t last,
+                                          const std::vector<const Locals*>& scopes = {},
+                                          std::size_t at = 0) const {
     if (first >= last) return std::nullopt;
     GoString s;
     for (std::size_t i = first; i < last; ++i) {
@@ -275,9 +285,19 @@ class Scanner {
       if (t.kind == Tok::kString) {
         piece = &t.str;
       } else if (t.kind == Tok::kIdent) {
-        auto it = constants_.find(std::string(t.text));
-        if (it == constants_.end()) return std::nullopt;
-        piece = &it->second;
+        std::string name(t.text);
+        for (const Locals* scope : scopes) {
+          auto local = scope->find(name);
+          if (local != scope->end() && local->second.declared < at) {
+            piece = &local->second.value;
+            break;
+          }
+        }
+        if (piece == nullptr) {
+          auto it = constants_.find(name);
+          if (it == constants_.end()) return std::nullopt;
+          piece = &it->second;
+        }
       } else {
         return std::nullopt;
       }
@@ -355,6 +375,8 @@ class Scanner {
       }
       if (!body) continue;
       std::size_t close = matching(*body);
+      fn_tokens_.emplace_back(*body, close);
+      fn_keyword_.push_back(i);
       GoFunction fn;
       fn.name = name;
       fn.begin = t.begin;
@@ -366,6 +388,117 @@ class Scanner {
       }
       out_.functions.push_back(std::move(fn));
     }
+  }
+
+  bool adjacent(std::size_t a, std::size_t b) const { return toks_[a].end == toks_[b].begin; }
+
+  // Where the expression starting at `first` ends: at a new line (unless the line ends with an
+  // operator or an opening bracket, which Go continues), a ';' or a closing brace.
+  std::size_t expression_end(std::size_t first, std::size_t close) const {
+    std::size_t e = first;
+    int depth = 0;
+    while (e < close) {
+      const Token& t = toks_[e];
+      if (e > first && t.newline_before && depth == 0 && !is(toks_[e - 1], "+") && !is(toks_[e - 1], "("))
+        break;
+      if (depth == 0 && (is(t, ";") || is(t, "}"))) break;
+      if (is(t, "(") || is(t, "[") || is(t, "{")) ++depth;
+      if (is(t, ")") || is(t, "]") || is(t, "}")) --depth;
+      if (depth < 0) break;
+      ++e;
+    }
+    return e;
+  }
+
+  // Whether the name at token k is assigned here: `q = …`, `q += …`, `a, q = …`, `q, err := …`,
+  // or has its address taken (`&q`), which lets anything change it.
+  bool written_at(std::size_t k, std::size_t close) const {
+    if (k > 0 && is(toks_[k - 1], "&")) return true;
+    std::size_t j = k + 1;
+    while (j + 1 < close && is(toks_[j], ",") && toks_[j + 1].kind == Tok::kIdent)
+      j += 2;
+    if (j + 1 >= close) return false;
+    if (is(toks_[j], ":") && is(toks_[j + 1], "=") && adjacent(j, j + 1)) return true;
+    if (is(toks_[j], "=")) return !(is(toks_[j + 1], "=") && adjacent(j, j + 1));  // not ==
+    static constexpr std::string_view kCompound = "+-*/%&|^";
+    return toks_[j].kind == Tok::kPunct && kCompound.find(toks_[j].text) != std::string_view::npos &&
+           is(toks_[j + 1], "=") && adjacent(j, j + 1);
+  }
+
+  // Locals of function `f` that hold one compile-time string for their whole life: declared once
+  // (`q := "…"`, `var q = "…"`, `var q string = "…"`) and never assigned again nor addressed in
+  // its body, func literals inside it included. Go runs them like constants (hatchet's
+  // `verifyQuery := \`SELECT …\`` passed to QueryRowContext).
+  const Locals& locals_of(std::size_t f) {
+    auto cached = locals_.find(f);
+    if (cached != locals_.end()) return cached->second;
+    auto [open, close] = fn_tokens_[f];
+    struct Seen {
+      int declarations = 0;
+      bool written = false;
+      std::size_t at = 0;
+      std::pair<std::size_t, std::size_t> value{0, 0};
+    };
+    std::map<std::string, Seen> seen;
+    for (std::size_t k = open + 1; k < close; ++k) {
+      if (toks_[k].kind != Tok::kIdent || is(toks_[k - 1], ".")) continue;
+      Seen& s = seen[std::string(toks_[k].text)];
+      bool single = !is(toks_[k - 1], ",") && !(k + 1 < close && is(toks_[k + 1], ","));
+      if (is(toks_[k - 1], "var")) {
+        std::size_t eq = k + 1;
+        while (eq < close && !is(toks_[eq], "=") && !toks_[eq].newline_before && !is(toks_[eq], ";"))
+          ++eq;
+        ++s.declarations;
+        s.at = k;
+        if (eq < close && is(toks_[eq], "=") && single) {
+          s.value = {eq + 1, expression_end(eq + 1, close)};
+        } else {
+          s.written = true;  // no initializer, or several names
+        }
+        continue;
+      }
+      if (single && k + 2 < close && is(toks_[k + 1], ":") && is(toks_[k + 2], "=") &&
+          adjacent(k + 1, k + 2)) {
+        ++s.declarations;
+        s.at = k;
+        s.value = {k + 3, expression_end(k + 3, close)};
+        continue;
+      }
+      if (written_at(k, close)) s.written = true;
+    }
+    // A func literal's parameters shadow the locals they are named after, inside it.
+    for (std::size_t g = 0; g < fn_tokens_.size(); ++g) {
+      if (fn_keyword_[g] <= open || fn_keyword_[g] >= close) continue;
+      for (std::size_t k = fn_keyword_[g] + 1; k < fn_tokens_[g].first; ++k) {
+        if (toks_[k].kind == Tok::kIdent) ++seen[std::string(toks_[k].text)].declarations;
+      }
+    }
+    std::vector<std::pair<std::size_t, std::string>> order;  // resolved in declaration order
+    for (const auto& [name, s] : seen) {
+      if (s.declarations == 1 && !s.written) order.emplace_back(s.at, name);
+    }
+    std::sort(order.begin(), order.end());
+    Locals& out = locals_[f];
+    for (const auto& [at, name] : order) {
+      const Seen& s = seen[name];
+      std::vector<const Locals*> self{&out};
+      if (auto value = constant_string(s.value.first, s.value.second, self, at))
+        out[name] = {at, std::move(*value)};
+    }
+    return out;
+  }
+
+  // The locals visible at token i: of the innermost function around it, then of those around that.
+  std::vector<const Locals*> scopes_at(std::size_t i) {
+    std::vector<std::pair<std::size_t, std::size_t>> around;  // (open, function index)
+    for (std::size_t f = 0; f < fn_tokens_.size(); ++f) {
+      if (fn_tokens_[f].first < i && i < fn_tokens_[f].second) around.emplace_back(fn_tokens_[f].first, f);
+    }
+    std::sort(around.rbegin(), around.rend());
+    std::vector<const Locals*> scopes;
+    for (const auto& entry : around)
+      scopes.push_back(&locals_of(entry.second));
+    return scopes;
   }
 
   std::string why_not_constant(std::size_t first, std::size_t last) const {
@@ -407,7 +540,7 @@ class Scanner {
         call.end = toks_[matching(i + 1)].end;
         std::size_t which = m.text.ends_with("Context") ? 1 : 0;
         auto [first, last] = which < args.size() ? args[which] : std::pair<std::size_t, std::size_t>{0, 0};
-        if (auto s = constant_string(first, last)) {
+        if (auto s = constant_string(first, last, scopes_at(i), first)) {
           call.literal = true;
           call.sql = std::move(*s);
         } else {
@@ -449,6 +582,9 @@ class Scanner {
   std::vector<Token> toks_;
   GoSource& out_;
   std::map<std::string, GoString> constants_;
+  std::vector<std::pair<std::size_t, std::size_t>> fn_tokens_;  // each function's body braces
+  std::vector<std::size_t> fn_keyword_;                         // and its `func` keyword
+  std::map<std::size_t, Locals> locals_;                        // by function, when asked for
 };
 
 }  // namespace

@@ -4,9 +4,11 @@
 // findings point at the line and column the user wrote.
 //
 // Only what the compiler knows is analysed: string literals ("…" with escapes, raw
-// `…`), concatenations of them with +, and package constants bound to such
-// expressions. Anything else (fmt.Sprintf, variables, function results) is
-// recorded as unanalysable with the reason, never silently skipped.
+// `…`), concatenations of them with +, constants bound to such expressions, and
+// local variables that hold one for their whole life (declared once from it,
+// never assigned again nor addressed). Anything else (fmt.Sprintf, variables
+// assigned more than once, function results) is recorded as unanalysable with
+// the reason, never silently skipped.
 #pragma once
 
 #include <cstdint>

@@ -195,4 +195,78 @@ TEST_CASE("read_migration_paths picks up goose .go files, and helper .go files a
   CHECK(run.set->sources.size() == 1);  // the files checked: a helper is not one
 }
 
+TEST_CASE("go_source reads a local assigned once from a literal as its SQL") {
+  std::string text =
+      "func helper(ctx context.Context, db *sql.DB) error {\n"
+      "\tverifyQuery := `SELECT count(*) FROM pg_index WHERE indisvalid = false`\n"
+      "\tvar n int\n"
+      "\terr := db.QueryRowContext(ctx, verifyQuery).Scan(&n)\n"
+      "\tvar other = \"ANALYZE \" +\n\t\t\"orders\"\n"
+      "\tdb.ExecContext(ctx, other)\n"
+      "\treturn err\n}\n";
+  GoSource go = scan_go_source(text);
+  REQUIRE(go.calls.size() == 2);
+  REQUIRE(go.calls[0].literal);
+  CHECK(go.calls[0].method == "QueryRowContext");
+  CHECK(go.calls[0].sql.value == "SELECT count(*) FROM pg_index WHERE indisvalid = false");
+  CHECK(mapped(go.calls[0], "SELECT") == text.find("SELECT"));
+  REQUIRE(go.calls[1].literal);
+  CHECK(go.calls[1].sql.value == "ANALYZE orders");
+  CHECK(mapped(go.calls[1], "orders") == text.find("\"orders") + 1);
+}
+
+TEST_CASE("go_source keeps a local that changes, is declared twice or is shadowed as run-time SQL") {
+  std::string text =
+      "func up(ctx context.Context, db *sql.DB) error {\n"
+      "\tq := \"SELECT 1\"\n"
+      "\tif cond {\n\t\tq = \"DROP TABLE orders\"\n\t}\n"
+      "\tdb.ExecContext(ctx, q)\n"  // 0: reassigned
+      "\tr := \"SELECT 2\"\n"
+      "\tr += \" FROM orders\"\n"
+      "\tdb.ExecContext(ctx, r)\n"  // 1: compound assignment
+      "\ts := \"SELECT 3\"\n"
+      "\tp := &s\n"
+      "\tdb.ExecContext(ctx, s)\n"  // 2: address taken
+      "\tt, err := \"SELECT 4\", nil\n"
+      "\tdb.ExecContext(ctx, t)\n"  // 3: one of several names
+      "\tu := \"SELECT 5\"\n"
+      "\trun := func(u string) { db.ExecContext(ctx, u) }\n"  // 4: the parameter, not the local
+      "\tdb.ExecContext(ctx, v)\n"                            // 5: declared after the call
+      "\tv := \"SELECT 6\"\n"
+      "\treturn nil\n}\n";
+  GoSource go = scan_go_source(text);
+  REQUIRE(go.calls.size() == 6);
+  for (const auto& call : go.calls)
+    CHECK_FALSE(call.literal);
+  CHECK(go.calls[0].why == "its SQL comes from q, a value known only at run time");
+}
+
+TEST_CASE("go_source follows a local into a func literal that uses it") {
+  std::string text =
+      "func up(ctx context.Context, db *sql.DB) error {\n"
+      "\tq := `CREATE INDEX orders_a_idx ON orders (a)`\n"
+      "\treturn retry(func() error { _, err := db.ExecContext(ctx, q); return err })\n}\n";
+  GoSource go = scan_go_source(text);
+  REQUIRE(go.calls.size() == 1);
+  REQUIRE(go.calls[0].literal);
+  CHECK(go.calls[0].sql.value == "CREATE INDEX orders_a_idx ON orders (a)");
+}
+
+TEST_CASE("go_source: a goose migration's local query is checked, not reported as run-time SQL") {
+  std::string go =
+      "package migrations\n"
+      "func init() { goose.AddMigrationNoTxContext(upIdx, nil) }\n"
+      "func upIdx(ctx context.Context, db *sql.DB) error {\n"
+      "\tconst create = `CREATE INDEX orders_a_idx ON orders (a)`\n"
+      "\tverify := `SELECT count(*) FROM pg_index WHERE indisvalid = false`\n"
+      "\tif _, err := db.ExecContext(ctx, create); err != nil {\n\t\treturn err\n\t}\n"
+      "\tvar n int\n"
+      "\treturn db.QueryRowContext(ctx, verify).Scan(&n)\n}\n";
+  auto run = schemagate::testing::run_files({{"migrations/00007_idx.go", go}});
+  CHECK(run.of("lint.unanalyzable-go-sql").empty());
+  CHECK(run.positions("lint.require-concurrent-index") == std::vector<std::string>{"4:18"});
+  REQUIRE(run.set->migrations.size() == 1);
+  CHECK(run.set->migrations[0].up->statements.size() == 2);
+}
+
 }  // namespace go_source_test
