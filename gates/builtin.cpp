@@ -19,6 +19,7 @@
 #include "gates/lint/ban_vacuum_full.hpp"
 #include "gates/lint/ban_volatile_default.hpp"
 #include "gates/lint/deadlock_lock_order.hpp"
+#include "gates/lint/duplicate_migration_version.hpp"
 #include "gates/lint/non_transactional_in_transaction.hpp"
 #include "gates/lint/require_concurrent_detach.hpp"
 #include "gates/lint/require_concurrent_index.hpp"
@@ -77,6 +78,7 @@ namespace schemagate::gates {
 void register_builtin_gates(Registry& r) {
   // lint: SQL lock and downtime safety
   r.add(std::make_unique<lint::SqlSyntaxError>());
+  r.add(std::make_unique<lint::DuplicateMigrationVersion>());
   r.add(std::make_unique<lint::RequireConcurrentIndex>());
   r.add(std::make_unique<lint::UnusedSuppression>());
 
