@@ -13,7 +13,6 @@ using schemagate::sql::build_migration_set;
 using schemagate::sql::LoadOptions;
 using schemagate::sql::MigrationInput;
 using schemagate::sql::Script;
-using schemagate::testing::run_files;
 using schemagate::testing::run_sql;
 
 namespace {
