@@ -11,6 +11,10 @@ class RequireConcurrentIndex final : public StatementGate {
  protected:
   void check(const Context& ctx, const sql::Script& script, const sql::Statement& st,
              Reporter& out) const override;
+
+ private:
+  void partitioned(const sql::Script& script, const sql::Statement& st, const sql::RelationName& table,
+                   const std::string& index, Reporter& out) const;
 };
 
 }  // namespace schemagate::gates::lint

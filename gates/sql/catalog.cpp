@@ -397,11 +397,15 @@ void Catalog::augment(Statement& st) const {
     }
   } else if (tag == "IndexStmt") {
     RelationName rel = range_var(s["relation"]);
+    if (const Table* t = table(rel))
+      f.target = t->partitioned ? StatementFacts::Target::kPartitioned : StatementFacts::Target::kTable;
     // CREATE INDEX on a partitioned table builds one on every partition; ON ONLY does not.
     if (s["relation"]["inh"].boolean() && !s["concurrent"].boolean()) add_children(rel, mode_of(rel), false);
   } else if (tag == "AlterTableStmt") {
     RelationName rel = range_var(s["relation"]);
     const Table* t = table(rel);
+    if (t != nullptr)
+      f.target = t->partitioned ? StatementFacts::Target::kPartitioned : StatementFacts::Target::kTable;
     bool recurse = false;
     for (Node c : s["cmds"]) {
       Node cmd = c.body();

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "gates/common/digest.hpp"
+#include "gates/sql/catalog.hpp"
 #include "gates/sql/go_source.hpp"
 
 namespace schemagate::sql {
@@ -907,6 +908,14 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
   for (std::size_t i : order)
     sorted.push_back(std::move(set->migrations[i]));
   set->migrations = std::move(sorted);
+  // What earlier migrations created adds the locks statements take without naming them
+  // (the table behind an index, partitions, referenced tables); a relation created
+  // earlier in the same script is new in those too.
+  apply_schema_history(*set);
+  for (Migration& m : set->migrations) {
+    if (m.up) mark_new_relations(*m.up);
+    if (m.down) mark_new_relations(*m.down);
+  }
   set->index_scripts();
   return set;
 }

@@ -63,6 +63,10 @@ struct StatementFacts {
   std::vector<SchemaRef> schema_refs;      // schema-qualified relations, in source order
   bool transactional = true;               // may run inside a transaction block
   std::string_view not_transactional_why;  // the PostgreSQL doc sentence that says so
+  // What the migrations' history (sql::Catalog) shows of the table the statement
+  // names first: unknown when no migration of the set created it.
+  enum class Target : std::uint8_t { kUnknown, kTable, kPartitioned };
+  Target target = Target::kUnknown;
 
   // The strongest lock taken on a pre-existing relation (kNone when none).
   LockMode strongest_existing() const;

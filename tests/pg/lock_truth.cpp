@@ -9,7 +9,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "gates/sql/catalog.hpp"
 #include "gates/sql/migration.hpp"
 #include "gates/sql/parser.hpp"
 
@@ -230,7 +229,6 @@ namespace {
 sql::StatementFacts case_facts(std::vector<sql::MigrationInput> inputs, std::string& error) {
   std::size_t scripts = inputs.size();
   auto set = sql::build_migration_set(std::move(inputs), sql::LoadOptions{});
-  sql::apply_schema_history(*set);
   if (set->scripts().size() != scripts) {
     error = "expected " + std::to_string(scripts) + " scripts";
     return {};
