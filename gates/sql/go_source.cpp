@@ -496,6 +496,7 @@ class Scanner {
     }
     std::sort(around.rbegin(), around.rend());
     std::vector<const Locals*> scopes;
+    scopes.reserve(around.size());
     for (const auto& entry : around)
       scopes.push_back(&locals_of(entry.second));
     return scopes;

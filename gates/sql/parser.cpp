@@ -67,7 +67,7 @@ std::string single_line(std::string_view s) {
 // What a quoted token is, when it is a literal: "a string literal", "a dollar-quoted string".
 std::string_view literal_kind(std::string_view token) {
   std::size_t quote = token.find('\'');
-  if (quote != std::string_view::npos && quote <= 2) {
+  if (quote <= 2) {                                    // npos is larger
     std::string_view prefix = token.substr(0, quote);  // '', E'', B'', X'', N'', U&''
     static constexpr std::string_view kPrefixes[] = {"", "E", "e", "B", "b", "X", "x", "N", "n", "U&", "u&"};
     if (std::find(std::begin(kPrefixes), std::end(kPrefixes), prefix) != std::end(kPrefixes))

@@ -476,8 +476,10 @@ std::string compare(const LockCase& c, const sql::StatementFacts& facts, const O
     if (!exists)
       problems << "model creates " << r.display() << ", PostgreSQL has no such relation after it\n";
   }
-  for (const auto& [oid, info] : obs.after_relations) {
-    if (obs.before.count(oid) != 0 || info.schema != "public") continue;
+  for (const auto& entry : obs.after_relations) {
+    const RelationInfo& info =
+        entry.second;  // not a structured binding: clang 14 (clang-tidy) cannot capture one
+    if (obs.before.count(entry.first) != 0 || info.schema != "public") continue;
     if (info.relkind != 'r' && info.relkind != 'p' && info.relkind != 'v' && info.relkind != 'm') continue;
     bool listed = std::any_of(facts.creates.begin(), facts.creates.end(), [&](const sql::RelationName& r) {
       return r.name == info.name && schema_of(r) == info.schema;

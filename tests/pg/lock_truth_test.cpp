@@ -14,7 +14,6 @@
 
 using schemagate::pgtest::LockCase;
 using schemagate::pgtest::RewriteExpectation;
-using schemagate::pgtest::Unreported;
 using schemagate::pgtest::with_history;
 using schemagate::sql::LockMode;
 
