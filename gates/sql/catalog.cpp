@@ -114,6 +114,15 @@ void Catalog::add_constraint(Table& t, Node con, std::string_view column) {
   }
 }
 
+void Catalog::add_column(Table& t, Node def) {
+  std::string column(def["colname"].str());
+  std::string type = type_name(def["typeName"]);
+  if (std::find(user_types_.begin(), user_types_.end(), type) != user_types_.end())
+    t.columns.emplace_back(column, std::move(type));
+  for (Node c : def["constraints"])
+    add_constraint(t, c.body(), column);
+}
+
 void Catalog::add_table(Node s) {
   RelationName name = range_var(s["relation"]);
   drop_relation(name);
@@ -127,10 +136,7 @@ void Catalog::add_table(Node s) {
   for (Node elt : s["tableElts"]) {
     if (elt.tag() == "ColumnDef") {
       Node def = elt.body();
-      std::string column(def["colname"].str());
-      added.columns.emplace_back(column, type_name(def["typeName"]));
-      for (Node c : def["constraints"])
-        add_constraint(added, c.body(), column);
+      add_column(added, def);
     } else if (elt.tag() == "Constraint") {
       add_constraint(added, elt.body(), {});
     }
@@ -156,11 +162,7 @@ void Catalog::alter_table(Node s) {
       std::erase_if(t->parents, [&](const RelationName& p) { return p.matches(parent); });
       if (sub == "AT_AddInherit") t->parents.push_back(parent);
     } else if (sub == "AT_AddColumn" || sub == "AT_AddColumnRecurse") {
-      Node def = cmd["def"].body();
-      std::string column(def["colname"].str());
-      t->columns.emplace_back(column, type_name(def["typeName"]));
-      for (Node con : def["constraints"])
-        add_constraint(*t, con.body(), column);
+      add_column(*t, cmd["def"].body());
     } else if (sub == "AT_DropColumn" || sub == "AT_DropColumnRecurse") {
       std::string_view column = cmd["name"].str();
       std::erase_if(t->columns, [&](const auto& col) { return col.first == column; });
@@ -277,6 +279,12 @@ void Catalog::apply(const Statement& st) {
     rename(s);
   } else if (tag == "CreateStatsStmt" && s["relations"].size() == 1) {
     statistics_.push_back(Named{qualified_name(s["defnames"]), range_var(s["relations"].at(0))});
+  } else if (tag == "CreateDomainStmt") {
+    user_types_.push_back(qualified_name(s["domainname"]).name);
+  } else if (tag == "CreateEnumStmt" || tag == "CreateRangeStmt") {
+    user_types_.push_back(qualified_name(s["typeName"]).name);
+  } else if (tag == "CompositeTypeStmt") {
+    user_types_.push_back(range_var(s["typevar"]).name);
   } else if (tag == "DropStmt") {
     std::string_view type = s["removeType"].str();
     for (Node obj : s["objects"]) {
@@ -467,18 +475,20 @@ void Catalog::augment(Statement& st) const {
 
 void apply_schema_history(MigrationSet& set) {
   Catalog catalog;
-  auto replay = [](Catalog& c, Script& script) {
+  auto replay = [&catalog](Script& script) {
     for (Statement& st : script.statements) {
-      c.augment(st);
-      c.apply(st);
+      catalog.augment(st);
+      catalog.apply(st);
     }
   };
+  // Ups in version order, then downs newest first, as a rollback runs them: the down of
+  // the newest migration meets the schema all ups left, each down undoes its up, and
+  // the next one meets what is left. No copy of the schema per migration.
   for (Migration& m : set.migrations) {
-    if (m.up) replay(catalog, *m.up);
-    if (m.down && !m.down->statements.empty()) {
-      Catalog after_up = catalog;  // a down runs against the schema its up left
-      replay(after_up, *m.down);
-    }
+    if (m.up) replay(*m.up);
+  }
+  for (auto m = set.migrations.rbegin(); m != set.migrations.rend(); ++m) {
+    if (m->down) replay(*m->down);
   }
 }
 

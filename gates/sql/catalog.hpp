@@ -34,8 +34,10 @@ class Catalog {
   struct Table {
     RelationName name;
     bool partitioned = false;
-    std::vector<RelationName> parents;                         // PARTITION OF (one) or INHERITS (any number)
-    std::vector<std::pair<std::string, std::string>> columns;  // name, type name
+    std::vector<RelationName> parents;  // PARTITION OF (one) or INHERITS (any number)
+    // Columns of a type or domain the migrations created (the ones a DROP TYPE CASCADE
+    // or ALTER DOMAIN reaches): name, type name. Built-in types are not kept.
+    std::vector<std::pair<std::string, std::string>> columns;
     std::vector<ForeignKey> foreign_keys;
   };
   struct Index {
@@ -58,6 +60,7 @@ class Catalog {
   void drop_relation(const RelationName& r);
   void add_table(Node create);
   void add_constraint(Table& t, Node constraint, std::string_view column);
+  void add_column(Table& t, Node column_def);
   void alter_table(Node body);
   void rename(Node body);
 
@@ -65,10 +68,11 @@ class Catalog {
   std::vector<Index> indexes_;
   std::vector<View> views_;
   std::vector<Named> statistics_;
+  std::vector<std::string> user_types_;  // CREATE TYPE / CREATE DOMAIN names
 };
 
-// Replays the set (ups in version order; each down after its own up, on a copy) and
-// augments every statement's facts with what the catalog knows before it.
+// Replays the set (ups in version order, then downs newest first, as a rollback runs
+// them) and augments every statement's facts with what the catalog knows before it.
 void apply_schema_history(MigrationSet& set);
 
 }  // namespace schemagate::sql

@@ -86,7 +86,7 @@ TEST_CASE("catalog: partitions follow ATTACH and DETACH; ONLY does not recurse")
   CHECK(mode_on(only, "events_2024") == LockMode::kNone);
 }
 
-TEST_CASE("catalog: a down sees the schema its own up left, and the next up does not see the down") {
+TEST_CASE("catalog: downs meet the schema the ups left (rolled back newest first); no up sees a down") {
   auto set = build_migration_set(
       {kSchema,
        {"002_fk.up.sql",
