@@ -26,6 +26,7 @@ echo "== sanitizer build (ASan+UBSan): unit and lock-truth suites"
 BUILD_TYPE=Debug BUILD_TARGETS="unit_tests pg_tests" scripts/build.sh "$root/build-asan" \
   -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DSCHEMAGATE_SANITIZE=ON -DSCHEMAGATE_BENCH=OFF -DSCHEMAGATE_TESTS=ON
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 # The unit suite in one process (ctest would start one per test case: 30x slower under ASan).
 build-asan/unit_tests
 (cd build-asan && ctest --output-on-failure -L pg --timeout 900)

@@ -148,18 +148,7 @@ std::vector<Identifier> long_identifiers(std::string_view sql) {
       while (i < n && sql[i] != '\n')
         ++i;
     } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
-      int depth = 0;
-      while (i < n) {
-        if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
-          ++depth;
-          i += 2;
-        } else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') {
-          i += 2;
-          if (--depth == 0) break;
-        } else {
-          ++i;
-        }
-      }
+      i = sql::skip_block_comment(sql, i, n);
     } else if (c == '\'') {
       skip_string(false);
     } else if (c == '"') {

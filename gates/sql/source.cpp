@@ -44,6 +44,23 @@ std::size_t SourceText::byte_offset_of_char(std::size_t from, std::size_t char_p
   return std::min(i, text_.size());
 }
 
+std::size_t skip_block_comment(std::string_view text, std::size_t i, std::size_t end) {
+  end = std::min(end, text.size());
+  int depth = 0;
+  while (i < end) {
+    if (text[i] == '/' && i + 1 < end && text[i + 1] == '*') {
+      ++depth;
+      i += 2;
+    } else if (text[i] == '*' && i + 1 < end && text[i + 1] == '/') {
+      i += 2;
+      if (--depth == 0) break;
+    } else {
+      ++i;
+    }
+  }
+  return i;
+}
+
 std::size_t skip_space_and_comments(std::string_view text, std::size_t i) {
   while (i < text.size()) {
     char c = text[i];
@@ -53,18 +70,7 @@ std::size_t skip_space_and_comments(std::string_view text, std::size_t i) {
       while (i < text.size() && text[i] != '\n')
         ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      int depth = 0;  // PostgreSQL block comments nest
-      while (i < text.size()) {
-        if (text[i] == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-          ++depth;
-          i += 2;
-        } else if (text[i] == '*' && i + 1 < text.size() && text[i + 1] == '/') {
-          i += 2;
-          if (--depth == 0) break;
-        } else {
-          ++i;
-        }
-      }
+      i = skip_block_comment(text, i, text.size());
     } else {
       break;
     }
@@ -192,18 +198,7 @@ std::vector<PsqlSpan> find_psql_spans(std::string_view text, std::size_t begin, 
     if (c == '-' && i + 1 < end && text[i + 1] == '-') {
       i = line_end(text, i, end);
     } else if (c == '/' && i + 1 < end && text[i + 1] == '*') {
-      int nesting = 0;  // PostgreSQL block comments nest
-      while (i < end) {
-        if (text[i] == '/' && i + 1 < end && text[i + 1] == '*') {
-          ++nesting;
-          i += 2;
-        } else if (text[i] == '*' && i + 1 < end && text[i + 1] == '/') {
-          i += 2;
-          if (--nesting == 0) break;
-        } else {
-          ++i;
-        }
-      }
+      i = skip_block_comment(text, i, end);
     } else if (c == '\'') {
       bool escapes = i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
                      (i - 1 == begin || !word_char(text[i - 2]));

@@ -40,6 +40,10 @@ class SourceText {
   std::vector<std::uint32_t> origin_offsets_;
 };
 
+// Skips the block comment that starts at `offset` ("/*"), nested ones included
+// (PostgreSQL's block comments nest); returns the offset after it, or `end`.
+std::size_t skip_block_comment(std::string_view text, std::size_t offset, std::size_t end);
+
 // Skips whitespace and SQL comments (-- and nested /* */) from `offset`; returns the
 // offset of the first token (or text.size()).
 std::size_t skip_space_and_comments(std::string_view text, std::size_t offset);
