@@ -39,7 +39,8 @@ std::string render_text(const gates::Verdict& v, const sql::MigrationSet* set) {
   std::size_t statements = set ? set->statement_count() : 0;
   out += std::to_string(errors) + (errors == 1 ? " error, " : " errors, ") + std::to_string(warnings) +
          (warnings == 1 ? " warning" : " warnings") + " in " + std::to_string(files) +
-         (files == 1 ? " file" : " files") + " (" + std::to_string(statements) + " statements)";
+         (files == 1 ? " file" : " files") + " (" + std::to_string(statements) +
+         (statements == 1 ? " statement)" : " statements)");
   if (v.audit && v.would_deny) out += "; audit mode: not denied";
   out += "\n";
   return out;

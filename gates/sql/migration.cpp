@@ -986,8 +986,15 @@ bool read_migration_paths(const std::vector<std::string>& paths, std::vector<Mig
       for (const auto& f : files) {
         if (!read_file(f)) return false;
       }
-    } else if (!read_file(path)) {
-      return false;
+    } else {
+      if (!read_file(path)) return false;
+      // A golang-migrate up named on its own brings its down along: the two are one
+      // migration, and without it rollback.* would call an existing down missing.
+      std::string down;
+      if (ends_with(path, ".up.sql")) down = path.substr(0, path.size() - 7) + ".down.sql";
+      if (base_name(path) == "up.sql") down = path.substr(0, path.size() - 6) + "down.sql";
+      bool named = std::find(paths.begin(), paths.end(), down) != paths.end();
+      if (!down.empty() && !named && fs::is_regular_file(down, ec) && !read_file(down)) return false;
     }
   }
   return true;

@@ -2,7 +2,8 @@
 # `schemagate check` on paths: a directory without migration files is a usage error that
 # names it (a mistyped path must not pass CI with "0 files"), `check -f job.yaml` without
 # paths works as before, the summary counts the files really checked (same base names in
-# two folders included), and ory/pop files for other databases are named as not checked.
+# two folders included), ory/pop files for other databases are named as not checked, and
+# a golang-migrate up named on its own brings its down along.
 # Prints "N passed, M failed".
 set -uo pipefail
 root=${SCHEMAGATE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -59,7 +60,7 @@ echo "CREATE TABLE identities (id uuid);" >"$tmp/pop/20191100000001_identities.p
 echo 'CREATE TABLE `identities` (`id` CHAR(36));' >"$tmp/pop/20191100000001_identities.mysql.up.sql"
 echo 'CREATE TABLE identities (id TEXT);' >"$tmp/pop/20191100000001_identities.sqlite3.up.sql"
 run "$tmp/pop"
-check_has "pop: one file checked" "in 1 file (1 statements)" "$out"
+check_has "pop: one file checked" "in 1 file (1 statement)" "$out"
 check_eq "pop: the others named on the last line" \
   "not checked: 1 file for mysql (ory/pop dialect), 1 file for sqlite3 (ory/pop dialect)" "$(tail -n 1 <<<"$out")"
 run --format json "$tmp/pop"
@@ -68,6 +69,19 @@ if python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$out" 2>/dev/null; the
 else
   fail "pop: --format json stays JSON" "$out"
 fi
+
+# --- an up named on its own brings its down ---
+mkdir -p "$tmp/pair"
+printf "SET lock_timeout = '2s';\nSET statement_timeout = '1min';\nCREATE TABLE posts (id bigint);\n" \
+  >"$tmp/pair/000020_create_posts.up.sql"
+printf "SET lock_timeout = '2s';\nSET statement_timeout = '1min';\nDROP TABLE posts;\n" \
+  >"$tmp/pair/000020_create_posts.down.sql"
+printf "CREATE TABLE tags (id bigint);\n" >"$tmp/pair/000021_create_tags.up.sql"
+run "$tmp/pair/000020_create_posts.up.sql"
+check_eq "up named alone, its down next to it: clean" 0 "$code"
+check_has "up named alone: the down is read too" "in 2 files (6 statements)" "$out"
+run "$tmp/pair/000021_create_tags.up.sql"
+check_has "up named alone without a down: reported" "[rollback.require-down-migration]" "$out"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
