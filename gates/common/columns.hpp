@@ -12,25 +12,14 @@
 
 #include "gates/context.hpp"
 #include "gates/sql/migration.hpp"
+#include "gates/sql/types.hpp"
 
 namespace schemagate::gates::columns {
 
-// A column type as written: "varchar" with mods {255}; pg_catalog names ("int4").
-struct SqlType {
-  std::string name;
-  std::vector<long long> mods;
-  bool array = false;
-  bool operator==(const SqlType&) const = default;
-};
-SqlType column_type(sql::Node type_name_node);
-// The type as a person writes it in SQL: "integer", "varchar(255)", "numeric(10,2)[]".
-std::string column_type_sql(const SqlType& t);
-
-// Whether ALTER COLUMN TYPE from `from` to `to` (no USING) is binary coercible and
-// keeps the table as it is (PostgreSQL docs, ALTER TABLE, Notes). `utc_session`:
-// the session TimeZone is UTC, which makes timestamp -> timestamptz free on
-// PostgreSQL 12 and later.
-bool type_change_keeps_table(const SqlType& from, const SqlType& to, int pg_major, bool utc_session);
+using sql::column_type;
+using sql::column_type_sql;
+using sql::SqlType;
+using sql::type_change_keeps_table;
 
 // lock_phrase with its article: "an ACCESS EXCLUSIVE lock on orders", "a SHARE lock on orders".
 std::string a_lock_phrase(sql::LockMode mode, const sql::RelationName& r);

@@ -21,7 +21,7 @@ struct ColumnType {
   std::vector<long long> mods;
 };
 
-ColumnType column_type(Node type_name) {
+ColumnType normalized_type(Node type_name) {
   ColumnType t{sql::type_name(type_name), sql::type_mods(type_name)};
   if (t.name == "bigserial" || t.name == "serial8") t.name = "int8";
   if (t.name == "serial" || t.name == "serial4") t.name = "int4";
@@ -133,7 +133,7 @@ std::optional<ColumnType> type_in_down(const sql::Migration& m, const RelationNa
     for (Node cmd : st.body()["cmds"]) {
       Node c = cmd.body();
       if (c["subtype"].str() == "AT_AlterColumnType" && c["name"].str() == column)
-        return column_type(c["def"].body()["typeName"]);
+        return normalized_type(c["def"].body()["typeName"]);
     }
   }
   return std::nullopt;
@@ -169,7 +169,7 @@ void IrreversibleChange::evaluate(const Context& ctx, Reporter& out) const {
         RelationName t = sql::range_var(b["relation"]);
         for (Node e : b["tableElts"]) {
           if (e.tag() == "ColumnDef")
-            types[key(t, e.body()["colname"].str())] = column_type(e.body()["typeName"]);
+            types[key(t, e.body()["colname"].str())] = normalized_type(e.body()["typeName"]);
         }
       } else if (tag == "DropStmt" && b["removeType"].str() == "OBJECT_TABLE") {
         for (Node obj : b["objects"]) {
@@ -229,7 +229,7 @@ void IrreversibleChange::evaluate(const Context& ctx, Reporter& out) const {
           std::string col = display_relation(t) + "." + quote_ident(column);
           if (sub == "AT_AddColumn") {
             Node def = c["def"].body();
-            types[key(t, def["colname"].str())] = column_type(def["typeName"]);
+            types[key(t, def["colname"].str())] = normalized_type(def["typeName"]);
             added.insert(key(t, def["colname"].str()));
           } else if (sub == "AT_DropColumn") {
             if (new_table || added.count(key(t, column))) continue;
@@ -239,7 +239,7 @@ void IrreversibleChange::evaluate(const Context& ctx, Reporter& out) const {
                     " AS SELECT <primary key>, " + quote_ident(column) + " FROM " + display_relation(t) +
                     ")");
           } else if (sub == "AT_AlterColumnType") {
-            ColumnType to = column_type(c["def"].body()["typeName"]);
+            ColumnType to = normalized_type(c["def"].body()["typeName"]);
             std::optional<ColumnType> from;
             if (auto it = types.find(key(t, column)); it != types.end()) from = it->second;
             if (!from) from = type_in_down(m, t, column);

@@ -116,9 +116,7 @@ void Catalog::add_constraint(Table& t, Node con, std::string_view column) {
 
 void Catalog::add_column(Table& t, Node def) {
   std::string column(def["colname"].str());
-  std::string type = type_name(def["typeName"]);
-  if (std::find(user_types_.begin(), user_types_.end(), type) != user_types_.end())
-    t.columns.emplace_back(column, std::move(type));
+  t.columns.emplace_back(column, column_type(def["typeName"]));
   for (Node c : def["constraints"])
     add_constraint(t, c.body(), column);
 }
@@ -171,7 +169,7 @@ void Catalog::alter_table(Node s) {
       });
     } else if (sub == "AT_AlterColumnType") {
       for (auto& col : t->columns) {
-        if (col.first == cmd["name"].str()) col.second = type_name(cmd["def"].body()["typeName"]);
+        if (col.first == cmd["name"].str()) col.second = column_type(cmd["def"].body()["typeName"]);
       }
     } else if (sub == "AT_AddConstraint" || sub == "AT_AddConstraintRecurse") {
       add_constraint(*t, cmd["def"].body(), {});
@@ -235,6 +233,24 @@ void Catalog::rename(Node s) {
   }
 }
 
+// An ALTER TABLE made only of type changes (no USING, no COLLATE) whose old types the
+// history shows and which are all binary coercible: the table keeps its file
+// (ATColumnChangeRequiresRewrite). The session time zone is not known here, so a
+// timestamp -> timestamptz change keeps its rewrite.
+bool Catalog::type_changes_keep_table(const Table& t, Node alter) const {
+  for (Node c : alter["cmds"]) {
+    Node cmd = c.body();
+    if (cmd["subtype"].str() != "AT_AlterColumnType") return false;
+    Node def = cmd["def"].body();
+    if (!def["raw_default"].missing() || !def["collClause"].missing()) return false;
+    auto col = std::find_if(t.columns.begin(), t.columns.end(),
+                            [&](const auto& x) { return x.first == cmd["name"].str(); });
+    if (col == t.columns.end()) return false;
+    if (!type_change_keeps_table(col->second, column_type(def["typeName"]), pg_major_, false)) return false;
+  }
+  return true;
+}
+
 void Catalog::apply(const Statement& st) {
   std::string_view tag = st.tag();
   Node s = st.body();
@@ -279,12 +295,6 @@ void Catalog::apply(const Statement& st) {
     rename(s);
   } else if (tag == "CreateStatsStmt" && s["relations"].size() == 1) {
     statistics_.push_back(Named{qualified_name(s["defnames"]), range_var(s["relations"].at(0))});
-  } else if (tag == "CreateDomainStmt") {
-    user_types_.push_back(qualified_name(s["domainname"]).name);
-  } else if (tag == "CreateEnumStmt" || tag == "CreateRangeStmt") {
-    user_types_.push_back(qualified_name(s["typeName"]).name);
-  } else if (tag == "CompositeTypeStmt") {
-    user_types_.push_back(range_var(s["typevar"]).name);
   } else if (tag == "DropStmt") {
     std::string_view type = s["removeType"].str();
     for (Node obj : s["objects"]) {
@@ -338,7 +348,8 @@ void Catalog::augment(Statement& st) const {
   auto with_domain = [&](std::string_view domain) {
     std::vector<RelationName> out;
     for (const Table& t : tables_) {
-      if (std::any_of(t.columns.begin(), t.columns.end(), [&](const auto& c) { return c.second == domain; }))
+      if (std::any_of(t.columns.begin(), t.columns.end(),
+                      [&](const auto& c) { return c.second.name == domain; }))
         out.push_back(t.name);
     }
     return out;
@@ -435,6 +446,7 @@ void Catalog::augment(Statement& st) const {
       }
     }
     if (recurse && s["relation"]["inh"].boolean()) add_children(rel, mode_of(rel), true);
+    if (f.rewrite && t != nullptr && type_changes_keep_table(*t, s)) f.rewrite = false;
   } else if (tag == "TruncateStmt") {
     bool cascade = s["behavior"].str() == "DROP_CASCADE";
     for (Node r : s["relations"]) {
@@ -473,8 +485,8 @@ void Catalog::augment(Statement& st) const {
   }
 }
 
-void apply_schema_history(MigrationSet& set) {
-  Catalog catalog;
+void apply_schema_history(MigrationSet& set, int pg_major) {
+  Catalog catalog(pg_major);
   auto replay = [&catalog](Script& script) {
     for (Statement& st : script.statements) {
       catalog.augment(st);

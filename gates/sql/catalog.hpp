@@ -14,11 +14,13 @@
 #include <vector>
 
 #include "gates/sql/migration.hpp"
+#include "gates/sql/types.hpp"
 
 namespace schemagate::sql {
 
 class Catalog {
  public:
+  explicit Catalog(int pg_major = 15) : pg_major_(pg_major) {}
   // Adds to `st.facts` the locks the catalog knows the statement takes (as the schema
   // is before it runs). Relations already in the facts keep the stronger mode.
   void augment(Statement& st) const;
@@ -34,10 +36,8 @@ class Catalog {
   struct Table {
     RelationName name;
     bool partitioned = false;
-    std::vector<RelationName> parents;  // PARTITION OF (one) or INHERITS (any number)
-    // Columns of a type or domain the migrations created (the ones a DROP TYPE CASCADE
-    // or ALTER DOMAIN reaches): name, type name. Built-in types are not kept.
-    std::vector<std::pair<std::string, std::string>> columns;
+    std::vector<RelationName> parents;                     // PARTITION OF (one) or INHERITS (any number)
+    std::vector<std::pair<std::string, SqlType>> columns;  // name, type as written
     std::vector<ForeignKey> foreign_keys;
   };
   struct Index {
@@ -63,16 +63,17 @@ class Catalog {
   void add_column(Table& t, Node column_def);
   void alter_table(Node body);
   void rename(Node body);
+  bool type_changes_keep_table(const Table& t, Node alter) const;
 
+  int pg_major_;
   std::vector<Table> tables_;
   std::vector<Index> indexes_;
   std::vector<View> views_;
   std::vector<Named> statistics_;
-  std::vector<std::string> user_types_;  // CREATE TYPE / CREATE DOMAIN names
 };
 
 // Replays the set (ups in version order, then downs newest first, as a rollback runs
 // them) and augments every statement's facts with what the catalog knows before it.
-void apply_schema_history(MigrationSet& set);
+void apply_schema_history(MigrationSet& set, int pg_major);
 
 }  // namespace schemagate::sql

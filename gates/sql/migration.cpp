@@ -911,7 +911,7 @@ std::shared_ptr<MigrationSet> build_migration_set(std::vector<MigrationInput> in
   // What earlier migrations created adds the locks statements take without naming them
   // (the table behind an index, partitions, referenced tables); a relation created
   // earlier in the same script is new in those too.
-  apply_schema_history(*set);
+  apply_schema_history(*set, options.pg_major);
   for (Migration& m : set->migrations) {
     if (m.up) mark_new_relations(*m.up);
     if (m.down) mark_new_relations(*m.down);

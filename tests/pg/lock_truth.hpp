@@ -83,7 +83,7 @@ sql::StatementFacts model_facts(const std::string& sql, std::string& error);
 // history (sql::Catalog) adds the relations the fixture shows it locks.
 sql::StatementFacts model_facts_after_fixture(const std::string& sql, std::string& error);
 // `c` as it must hold when the fixture is history: the allowances the catalog resolves
-// are dropped (the model must now report them).
+// are dropped (the model must now report them), and a conservative rewrite is exact.
 LockCase with_history(const LockCase& c);
 
 // Compares model and observation (locks, command tag, rewrite, created relations);

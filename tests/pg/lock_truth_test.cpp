@@ -79,6 +79,10 @@ std::vector<LockCase> transactional_cases() {
       {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE varchar(50)", .rewrite = kDependsOnOldType},
       {.sql = "ALTER TABLE loose ALTER COLUMN amount TYPE bigint"},
       {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE text", .rewrite = kDependsOnOldType},
+      {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE varchar(10)"},
+      {.sql = "ALTER TABLE loose ALTER COLUMN code TYPE varchar(300)"},
+      {.sql = "ALTER TABLE parent ALTER COLUMN label TYPE varchar(60), ALTER COLUMN note TYPE varchar",
+       .rewrite = kDependsOnOldType},
       {.sql = "ALTER TABLE loose ALTER COLUMN code TYPE integer USING length(code)"},
       // Defaults, NOT NULL
       {.sql = "ALTER TABLE parent ALTER COLUMN amount SET DEFAULT 1"},

@@ -115,6 +115,24 @@ TEST_CASE("catalog: a table created earlier in the same script stays new in the 
   CHECK(a->is_new);
 }
 
+TEST_CASE("catalog: a type change the history shows binary coercible is no rewrite") {
+  const MigrationInput logs{"001_logs.up.sql", "CREATE TABLE logs (task_id varchar(150), note varchar(20));"};
+  CHECK_FALSE(last_facts({logs, {"002_x.up.sql", "ALTER TABLE logs ALTER COLUMN task_id TYPE varchar(256);"}})
+                  .rewrite);
+  CHECK_FALSE(
+      last_facts(
+          {logs, {"002_x.up.sql", "ALTER TABLE logs ALTER task_id TYPE text, ALTER note TYPE varchar;"}})
+          .rewrite);
+  // Narrowing, USING, another subcommand alongside, or a column the history does not show: a rewrite.
+  CHECK(last_facts({logs, {"002_x.up.sql", "ALTER TABLE logs ALTER COLUMN task_id TYPE varchar(100);"}})
+            .rewrite);
+  CHECK(last_facts({logs, {"002_x.up.sql", "ALTER TABLE logs ALTER task_id TYPE text USING upper(task_id);"}})
+            .rewrite);
+  CHECK(last_facts({logs, {"002_x.up.sql", "ALTER TABLE logs ALTER task_id TYPE text, ADD COLUMN n serial;"}})
+            .rewrite);
+  CHECK(last_facts({logs, {"002_x.up.sql", "ALTER TABLE logs ALTER COLUMN level TYPE text;"}}).rewrite);
+}
+
 TEST_CASE("require-concurrent-index: a partitioned table gets the ON ONLY recipe; ON ONLY is silent") {
   const std::string gate = "lint.require-concurrent-index";
   auto run = run_files(
