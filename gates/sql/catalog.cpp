@@ -431,6 +431,16 @@ void Catalog::augment(Statement& st) const {
       std::string_view sub = cmd["subtype"].str();
       recurse = recurse || recurses_to_partitions(sub);
       if (t == nullptr) continue;
+      // Dropping a primary key or unique constraint with CASCADE drops the foreign keys
+      // that depend on its index, and their triggers on the referencing tables.
+      bool drop_cascade = (sub == "AT_DropConstraint" || sub == "AT_DropConstraintRecurse") &&
+                          cmd["behavior"].str() == "DROP_CASCADE";
+      if (drop_cascade && std::any_of(indexes_.begin(), indexes_.end(), [&](const Index& i) {
+            return i.table.matches(rel) && i.name.name == cmd["name"].str();
+          })) {
+        for (const RelationName& r : referencing(rel))
+          add(r, LockMode::kAccessExclusive);
+      }
       for (const ForeignKey& fk : t->foreign_keys) {
         bool named = fk.name == cmd["name"].str();
         bool uses_column =
@@ -457,6 +467,30 @@ void Catalog::augment(Statement& st) const {
           add(x, LockMode::kAccessExclusive);
       }
     }
+  } else if (tag == "RenameStmt" && s["renameType"].str() == "OBJECT_COLUMN") {
+    // renameatt recurses to partitions and inheritance children (not with ONLY).
+    RelationName rel = range_var(s["relation"]);
+    if (s["relation"]["inh"].boolean()) add_children(rel, mode_of(rel), true);
+  } else if (tag == "VacuumStmt") {
+    // VACUUM and ANALYZE of a partitioned table process each partition under its own lock.
+    for (Node vr : s["rels"]) {
+      RelationName rel = range_var(vr.body()["relation"]);
+      add_children(rel, mode_of(rel), false);
+    }
+  } else if (tag == "UpdateStmt" || tag == "DeleteStmt" || tag == "SelectStmt") {
+    // DML on a partitioned table locks every partition the plan keeps: all of them,
+    // unless a constant on the partition key prunes some at plan time, which is not
+    // judged here (a backfill's WHERE is rarely on the key).
+    bool dml = tag != "SelectStmt";
+    std::vector<RelationName> targets;
+    if (dml && s["relation"]["inh"].boolean()) targets.push_back(range_var(s["relation"]));
+    if (!dml) {
+      for (const RelationLock& l : f.locks) {
+        if (l.mode == LockMode::kRowShare) targets.push_back(l.relation);  // FOR UPDATE / FOR SHARE
+      }
+    }
+    for (const RelationName& r : targets)
+      add_children(r, mode_of(r), false);
   } else if (tag == "LockStmt") {
     auto mode = static_cast<LockMode>(std::clamp<std::int64_t>(s["mode"].integer(8), 1, 8));
     for (Node r : s["relations"]) {

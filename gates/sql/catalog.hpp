@@ -1,10 +1,12 @@
 // What the migrations say the schema looks like, replayed statement by statement in
 // the order the tools run them, so that a statement's lock facts can include the
 // relations PostgreSQL locks but the statement does not name: the table behind an
-// index (DROP INDEX), the partitions of a partitioned table (CREATE INDEX, ALTER
-// TABLE), the table a dropped foreign key references, the tables behind a view (LOCK),
-// the table of a statistics object, the tables with a column of a domain. Each of
-// these is checked against PostgreSQL 15 in tests/pg (the fixture replayed as history).
+// index (DROP INDEX, REINDEX), the partitions and inheritors of a table (CREATE
+// INDEX, ALTER TABLE, RENAME COLUMN, LOCK, TRUNCATE, ANALYZE, UPDATE/DELETE), the table
+// a dropped foreign key references and the tables a CASCADE reaches, the tables behind a
+// view (LOCK), the table of a statistics object, the tables with a column of a domain,
+// and whether a type change keeps the table. Each of these is checked against
+// PostgreSQL 15 in tests/pg (the fixture replayed as history).
 //
 // What no migration of the set created is unknown here, and its facts stay those the
 // statement alone gives: the catalog only ever adds what it knows.

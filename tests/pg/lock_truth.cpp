@@ -264,6 +264,7 @@ LockCase with_history(const LockCase& c) {
   std::erase_if(h.unreported, [](const Unreported& u) { return u.history_knows; });
   // The fixture shows every column's type, so a type change's rewrite is known exactly.
   if (h.rewrite == RewriteExpectation::kModelConservative) h.rewrite = RewriteExpectation::kExact;
+  if (c.rewrite_after_fixture) h.rewrite = *c.rewrite_after_fixture;
   return h;
 }
 
@@ -440,9 +441,14 @@ std::string compare(const LockCase& c, const sql::StatementFacts& facts, const O
                                                      : " (not named: allow-list it?)")
              << "\n";
   }
-  // 4. Rewrite: a named table got a new relfilenode.
+  // 4. Rewrite: a named table, or one the model says it locks (a partition of a named
+  // partitioned table), got a new relfilenode.
   bool new_file = false;
-  for (const std::string& name : named) {
+  std::set<std::string> rewritable = named;
+  for (const sql::RelationLock& l : facts.locks) {
+    if (!l.is_new && oid_of.count(l.relation.name) != 0) rewritable.insert(l.relation.name);
+  }
+  for (const std::string& name : rewritable) {
     const RelationInfo& info = obs.before.at(oid_of.at(name));
     if (info.relkind != 'r' && info.relkind != 'm') continue;
     auto after = obs.after.find(oid_of.at(name));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ struct LockCase {
   // holds so that this one blocks at its strongest lock, and SQL to undo it.
   std::string blocker = {};
   std::string cleanup = {};
+  // `rewrite` when the fixture is the migrations' history, if it differs (with_history).
+  std::optional<RewriteExpectation> rewrite_after_fixture = {};
 };
 
 // One relation of the database as the statement finds it.
