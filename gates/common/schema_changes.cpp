@@ -31,21 +31,7 @@ std::optional<ObjectKind> dropped_kind(std::string_view remove_type) {
   return std::nullopt;
 }
 
-std::vector<std::string> string_list(Node list) {
-  std::vector<std::string> out;
-  for (Node n : list)
-    out.emplace_back(sql::string_value(n));
-  return out;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '_';
-    out += p;
-  }
-  return out;
-}
+using sql::string_list;
 
 // Column names an expression reads, first appearance first.
 std::vector<std::string> expression_columns(Node expr) {
@@ -79,7 +65,7 @@ std::string default_index_name(const RelationName& table, Node index) {
     }
   }
   std::string label = index["primary"].boolean() ? "pkey" : (index["isconstraint"].boolean() ? "key" : "idx");
-  return make_object_name(table.name, label == "pkey" ? std::string() : join(cols), label);
+  return make_object_name(table.name, label == "pkey" ? std::string() : sql::join_underscore(cols), label);
 }
 
 // ALTER TABLE ... ADD CONSTRAINT: its name as written, or as PostgreSQL chooses it
@@ -102,13 +88,13 @@ Change added_constraint(const RelationName& table, Node c) {
     if (type == "CONSTR_PRIMARY") {
       name = make_object_name(table.name, "", "pkey");
     } else if (type == "CONSTR_FOREIGN") {
-      name = make_object_name(table.name, join(ch.columns), "fkey");
+      name = make_object_name(table.name, sql::join_underscore(ch.columns), "fkey");
     } else if (type == "CONSTR_CHECK") {
       name = make_object_name(table.name, ch.columns.size() == 1 ? ch.columns[0] : "", "check");
     } else if (type == "CONSTR_EXCLUSION") {
-      name = make_object_name(table.name, join(ch.columns), "excl");
+      name = make_object_name(table.name, sql::join_underscore(ch.columns), "excl");
     } else {
-      name = make_object_name(table.name, join(ch.columns), "key");
+      name = make_object_name(table.name, sql::join_underscore(ch.columns), "key");
     }
   }
   ch.name = RelationName{table.schema, name};

@@ -33,6 +33,22 @@ std::string join_names(Node list) {
   return out;
 }
 
+std::vector<std::string> string_list(Node list) {
+  std::vector<std::string> out;
+  for (Node n : list)
+    out.emplace_back(string_value(n));
+  return out;
+}
+
+std::string join_underscore(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += '_';
+    out += p;
+  }
+  return out;
+}
+
 std::string type_name(Node t) {
   Node names = t["names"];
   std::size_t count = names.size();

@@ -31,6 +31,10 @@ RelationName range_var(Node n);
 RelationName qualified_name(Node list);
 // A list of String nodes joined with '.'.
 std::string join_names(Node list);
+// A list of String nodes as strings (a constraint's columns).
+std::vector<std::string> string_list(Node list);
+// Names joined with '_', as PostgreSQL joins column names in a generated object name.
+std::string join_underscore(const std::vector<std::string>& parts);
 // {"String":{"sval":"x"}} -> "x"; also bare {"sval":..}.
 std::string_view string_value(Node n);
 // The type name of a TypeName node, without the pg_catalog prefix: "int4", "varchar".

@@ -9,20 +9,6 @@ namespace {
 
 constexpr int kMaxPartitionDepth = 32;
 
-std::vector<std::string> string_list(Node list) {
-  std::vector<std::string> out;
-  for (Node n : list)
-    out.emplace_back(string_value(n));
-  return out;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts)
-    out += (out.empty() ? "" : "_") + p;
-  return out;
-}
-
 template <typename T>
 auto find_named(std::vector<T>& v, const RelationName& r) {
   return std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name.matches(r); });
@@ -97,7 +83,7 @@ void Catalog::add_constraint(Table& t, Node con, std::string_view column) {
     fk.columns =
         column.empty() ? string_list(con["fk_attrs"]) : std::vector<std::string>{std::string(column)};
     fk.references = range_var(con["pktable"]);
-    fk.name = name.empty() ? make_object_name(t.name.name, join(fk.columns), "fkey") : name;
+    fk.name = name.empty() ? make_object_name(t.name.name, join_underscore(fk.columns), "fkey") : name;
     t.foreign_keys.push_back(std::move(fk));
   } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_EXCLUSION") {
     // The index behind the constraint (named as ChooseConstraintName names it).
@@ -106,9 +92,9 @@ void Catalog::add_constraint(Table& t, Node con, std::string_view column) {
     std::vector<std::string> keys =
         column.empty() ? string_list(con["keys"]) : std::vector<std::string>{std::string(column)};
     if (name.empty()) {
-      name = type == "CONSTR_PRIMARY"
-                 ? make_object_name(t.name.name, "", "pkey")
-                 : make_object_name(t.name.name, join(keys), type == "CONSTR_UNIQUE" ? "key" : "excl");
+      name = type == "CONSTR_PRIMARY" ? make_object_name(t.name.name, "", "pkey")
+                                      : make_object_name(t.name.name, join_underscore(keys),
+                                                         type == "CONSTR_UNIQUE" ? "key" : "excl");
     }
     indexes_.push_back(Index{RelationName{t.name.schema, name}, t.name});
   }
@@ -286,7 +272,7 @@ void Catalog::apply(const Statement& st) {
         std::string_view col = p.body()["name"].str();
         columns.emplace_back(col.empty() ? "expr" : col);
       }
-      name = make_object_name(table.name, join(columns), "idx");
+      name = make_object_name(table.name, join_underscore(columns), "idx");
     }
     indexes_.push_back(Index{RelationName{table.schema, name}, table});
   } else if (tag == "AlterTableStmt") {
